@@ -1,0 +1,184 @@
+"""Writing result workbooks with XlsxWriter, atomically.
+
+The workbook is written to a temporary file in the destination folder and
+renamed into place only when complete, so an older output is never left
+half-overwritten. The input file is never opened for writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bhyt_xl.errors import OutputError
+
+FIXED_CREATED = dt.datetime(2013, 1, 30)  # CV 493's date: deterministic file metadata
+MAX_COL_WIDTH = 60
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.exists():
+        raise OutputError(f"Thư mục '{folder}' không tồn tại; hãy chọn nơi lưu khác.")
+    fd, tmp = tempfile.mkstemp(prefix=f".~{path.stem}-", suffix=path.suffix, dir=folder)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        try:
+            os.replace(tmp, path)
+        except PermissionError:
+            raise OutputError(
+                f"Không ghi được '{path.name}': tệp đang mở trong Excel hoặc bị khóa. "
+                f"Hãy đóng tệp, hoặc ghi ra tên khác, ví dụ '{path.stem}_moi{path.suffix}'."
+            ) from None
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+class SheetWriter:
+    """Writes frames and block stacks into an XlsxWriter workbook with the house style."""
+
+    def __init__(self, workbook):
+        self.wb = workbook
+        self.fmt = {
+            "header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center",
+                                           "bg_color": "#DDEBF7", "border": 1}),
+            "title": workbook.add_format({"bold": True, "font_size": 12}),
+            "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
+            "money": workbook.add_format({"num_format": "#,##0"}),
+            "months": workbook.add_format({"num_format": "#,##0.00"}),
+            "int": workbook.add_format({"num_format": "0"}),
+            "bold": workbook.add_format({"bold": True}),
+            "bold_money": workbook.add_format({"bold": True, "num_format": "#,##0"}),
+            "bold_months": workbook.add_format({"bold": True, "num_format": "#,##0.00"}),
+        }
+
+    def column_format(self, name: str, series: pd.Series, bold: bool = False):
+        prefix = "bold_" if bold else ""
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            return self.fmt["date"]
+        if "(đồng)" in name or "(đồng/tháng)" in name:
+            return self.fmt[prefix + "money"]
+        if name.startswith("Số tháng"):
+            return self.fmt[prefix + "months"]
+        return None
+
+    def frame(self, name: str, frame: pd.DataFrame, bold_rows: np.ndarray | None = None, note: str | None = None):
+        """One sheet: header row (frozen, filterable), then the rows; readable widths."""
+        ws = self.wb.add_worksheet(name)
+        top = 0
+        if note:
+            ws.write_string(0, 0, note, self.fmt["title"])
+            top = 2
+        cols = list(map(str, frame.columns))
+        ws.set_row(top, 30)
+        for j, col in enumerate(cols):
+            ws.write_string(top, j, col, self.fmt["header"])
+        formats = [self.column_format(c, frame[c]) for c in cols]
+        for j, (col, f) in enumerate(zip(cols, formats)):
+            ws.set_column(j, j, _width(col, frame[col]), f)
+        values = _cells(frame)
+        bold_rows = np.zeros(len(frame), dtype=bool) if bold_rows is None else bold_rows
+        bold_formats = [self.column_format(c, frame[c], bold=True) or self.fmt["bold"] for c in cols]
+        for i, row in enumerate(values):
+            r = top + 1 + i
+            if bold_rows[i]:
+                for j, v in enumerate(row):
+                    if v is not None:
+                        ws.write(r, j, v, bold_formats[j])
+            else:
+                for j, v in enumerate(row):
+                    if v is not None:
+                        ws.write(r, j, v, formats[j])
+        ws.freeze_panes(top + 1, 0)
+        if cols:
+            ws.autofilter(top, 0, top + max(len(frame), 1), len(cols) - 1)
+        return ws
+
+    def blocks(self, name: str, blocks: list[tuple[str, pd.DataFrame]], intro: list[str] = ()):
+        """A sheet of stacked blocks: title, header, rows, empty row (the "Tham số" layout)."""
+        ws = self.wb.add_worksheet(name)
+        r = 0
+        for line in intro:
+            ws.write_string(r, 0, line, self.fmt["bold"])
+            r += 1
+        if intro:
+            r += 1
+        widths: dict[int, int] = {}
+        for title, frame in blocks:
+            ws.write_string(r, 0, title, self.fmt["title"])
+            r += 1
+            for j, col in enumerate(frame.columns):
+                ws.write_string(r, j, str(col), self.fmt["header"])
+                widths[j] = max(widths.get(j, 8), _width(str(col), frame[col]))
+            r += 1
+            formats = [self.column_format(str(c), frame[c]) for c in frame.columns]
+            for row in _cells(frame):
+                for j, v in enumerate(row):
+                    if isinstance(v, (dt.datetime, dt.date)):
+                        ws.write_datetime(r, j, v, self.fmt["date"])
+                    elif v is not None:
+                        ws.write(r, j, v, formats[j])
+                r += 1
+            r += 1
+        for j, w in widths.items():
+            ws.set_column(j, j, w)
+        return ws
+
+
+def new_workbook(path: Path):
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "default_date_format": "dd/mm/yyyy", "strings_to_numbers": False,
+         "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    wb.set_properties({"created": FIXED_CREATED, "title": "Kết quả rà soát thẻ BHYT", "author": "bhyt-xl"})
+    return wb
+
+
+def _cells(frame: pd.DataFrame) -> list[list[object]]:
+    """Rows of Python values ready for XlsxWriter (None for blanks, datetimes for dates)."""
+    cols = []
+    for name in frame.columns:
+        s = frame[name]
+        arr = s.astype(object).to_numpy(copy=True)
+        arr[pd.isna(s).to_numpy()] = None
+        if s.dtype == object or pd.api.types.is_datetime64_any_dtype(s.dtype):
+            arr = np.array([_plain(v) for v in arr], dtype=object) if len(arr) else arr
+        cols.append(arr)
+    if not cols:
+        return []
+    return [list(row) for row in zip(*cols)]
+
+
+def _plain(value):
+    """Values an object column may hold -> what XlsxWriter can write."""
+    if value is None or isinstance(value, (str, int, float, bool, dt.datetime, dt.date)):
+        if isinstance(value, float) and np.isnan(value):
+            return None
+        return value
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return str(value)
+
+
+def _width(name: str, series: pd.Series) -> int:
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return max(12, min(len(name) + 2, 20))
+    sample = [len(str(v)) for v in series.head(200) if not (v is None or (isinstance(v, float) and np.isnan(v)))]
+    longest = max(sample, default=0)
+    return int(min(MAX_COL_WIDTH, max(8, len(name) * 0.9 + 2, longest + 2)))
