@@ -17,6 +17,7 @@ import csv
 import dataclasses
 import io
 import os
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -156,11 +157,11 @@ def _read_excel(path: Path, sheet: str | None) -> InputTable:
 
 
 def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1258 (Vietnamese ANSI)."""
+    """UTF-8 (with or without BOM), else Windows-1258 (Vietnamese ANSI, composed to NFC)."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("cp1258", errors="strict")
+        return unicodedata.normalize("NFC", raw.decode("cp1258", errors="strict"))
 
 
 def _read_csv(path: Path) -> InputTable:
