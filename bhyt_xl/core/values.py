@@ -46,7 +46,7 @@ def as_text(values: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     u = pd.Series(uniques, dtype="object")
     num = pd.to_numeric(u.where(u.map(type).isin([int, float])), errors="coerce")
-    text = u.astype(str).str.strip().str.lstrip("'")
+    text = u.map(_display_text).str.strip().str.lstrip("'")
     whole = num.notna() & (num == np.floor(num.fillna(0)))
     text = text.where(~whole, num.fillna(0).astype("int64").astype(str))
     mapped = np.append(text.to_numpy(dtype=object), "")
@@ -112,6 +112,13 @@ def parse_dates(values: pd.Series, allow_year_only: bool = False):
     year_only = pd.Series(np.where(codes < 0, False, year_u[take]), index=index)
     bad = pd.Series((codes >= 0) & np.isnat(dates.to_numpy()), index=index)
     return dates.astype("datetime64[ns]"), year_only, bad
+
+
+def _display_text(value: object) -> str:
+    """One distinct value as staff would read it: dates as dd/mm/yyyy."""
+    if hasattr(value, "strftime") and not isinstance(value, str):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
 
 
 def _to_plain_text(value: object) -> str:
