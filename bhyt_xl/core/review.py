@@ -221,11 +221,20 @@ def _fmt_date(values: np.ndarray) -> np.ndarray:
 
 
 def _join_cards(frame: pd.DataFrame, by: str, cards_col: str) -> pd.Series:
-    """', '-joined distinct card numbers per key, in the frame's order."""
+    """', '-joined distinct card numbers per key, in the frame's order.
+
+    Most keys have one card: those are taken as they are; only keys with
+    several cards go through a string join.
+    """
     if frame.empty:
         return pd.Series(dtype="object")
     f = frame[[by, cards_col]].drop_duplicates()
-    return f.groupby(by, sort=False)[cards_col].agg(", ".join)
+    multi = f[by].duplicated(keep=False).to_numpy()
+    single = pd.Series(f[cards_col].to_numpy()[~multi], index=f[by].to_numpy()[~multi], dtype="object")
+    if not multi.any():
+        return single
+    joined = f[multi].groupby(by, sort=False)[cards_col].agg(", ".join)
+    return pd.concat([single, joined])
 
 
 def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.DataFrame:
@@ -295,7 +304,7 @@ def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.Data
 
     err = verdict == DATA_ERROR
     reason[err] = "Xem sheet Lỗi dữ liệu"
-    group_label = np.array([group_names.get(c, UNKNOWN_GROUP_NAME) for c in codes], dtype=object) if n else codes
+    group_label = pd.Series(codes, dtype="object").map(group_names).fillna(UNKNOWN_GROUP_NAME).to_numpy()
 
     return pd.DataFrame(
         {
@@ -331,7 +340,7 @@ def _by_year_table(per_year: pd.DataFrame, cards: pd.DataFrame, ranks: pd.DataFr
             "card_no": cards["card_no"].to_numpy()[rows],
             "group_code": codes[rows],
             "group_rank": ranks["group_rank"].to_numpy()[rows],
-            "group_name": [names.get(c, UNKNOWN_GROUP_NAME) for c in codes[rows]],
+            "group_name": pd.Series(codes[rows], dtype="object").map(names).fillna(UNKNOWN_GROUP_NAME).to_numpy(),
             "year": per_year["year"].to_numpy(),
             "months_exact": per_year["months"].to_numpy(),
             "months": round_months(per_year["months"].to_numpy(), params.month_rounding),

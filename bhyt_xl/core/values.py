@@ -76,6 +76,9 @@ def parse_dates(values: pd.Series, allow_year_only: bool = False):
     codes, uniques = pd.factorize(values.where(~blank), use_na_sentinel=True)
     u = pd.Series(uniques, dtype="object")
     text = u.map(_to_plain_text).str.strip()
+    # fast path: the common dd/mm/yyyy form, parsed in C; the regexes see only the rest
+    fast = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    text = text.where(fast.isna(), "")
     y = pd.Series(np.nan, index=u.index)
     m = y.copy()
     d = y.copy()
@@ -100,7 +103,7 @@ def parse_dates(values: pd.Series, allow_year_only: bool = False):
     ).where(is_serial)
     year = pd.to_datetime(pd.DataFrame({"year": n.where(is_year), "month": 1, "day": 1}), errors="coerce")
 
-    parsed = ymd.fillna(serial).fillna(year)
+    parsed = fast.fillna(ymd).fillna(serial).fillna(year)
     parsed = parsed.where((parsed >= MIN_DATE) & (parsed <= MAX_DATE))
     parsed_u = parsed.to_numpy(dtype="datetime64[ns]")
     year_u = is_year.to_numpy(dtype=bool) & ~np.isnat(parsed_u)
