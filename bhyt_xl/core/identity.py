@@ -16,10 +16,17 @@ KEY_SEPARATOR = " | "
 
 
 def birth_key(birth_date: pd.Series, year_only: pd.Series) -> pd.Series:
-    """dd/mm/yyyy, or yyyy for a year-only date of birth ('' when missing)."""
-    full = birth_date.dt.strftime("%d/%m/%Y")
-    year = birth_date.dt.strftime("%Y")
-    return full.where(~year_only.astype(bool), year).fillna("").astype("object")
+    """dd/mm/yyyy, or yyyy for a year-only date of birth ('' when missing); formatted once per distinct date."""
+    days = birth_date.to_numpy().astype("datetime64[D]").astype("int64")
+    offset = 1_000_000  # keeps codes of dates before 1970 positive; -1 marks a missing date
+    code = np.where(np.isnat(birth_date.to_numpy()), -1, (days + offset) * 2 + year_only.to_numpy(dtype=bool))
+    codes, uniques = pd.factorize(code)
+    u_days = (np.where(uniques < 0, offset, uniques // 2) - offset).astype("datetime64[D]")
+    u_text = pd.Series(u_days).dt.strftime("%d/%m/%Y").to_numpy(dtype=object)
+    u_year = pd.Series(u_days).dt.strftime("%Y").to_numpy(dtype=object)
+    text = np.where(uniques % 2 == 1, u_year, u_text)
+    text = np.where(uniques < 0, "", text)
+    return pd.Series(text[codes], index=birth_date.index).astype("str")
 
 
 def identity_keys(cards: pd.DataFrame) -> pd.DataFrame:
@@ -30,13 +37,13 @@ def identity_keys(cards: pd.DataFrame) -> pd.DataFrame:
     e.g. "NGUYỄN  Văn A", 23/07/2008, Nam, "Thôn 1 ,Xã Vĩnh Lương"
          -> "nguyễn văn a | 23/07/2008 | nam | thôn 1, xã vĩnh lương"
     """
-    name = normalize_series(cards["full_name"], "name")
-    address = normalize_series(cards["address"], "address")
+    name = normalize_series(cards["full_name"], "name").astype("str")
+    address = normalize_series(cards["address"], "address").astype("str")
     birth = birth_key(cards["birth_date"], cards["birth_year_only"])
-    sex = cards["sex"].astype("object").str.lower()
+    sex = cards["sex"].astype("str").str.lower()
     key = name + KEY_SEPARATOR + birth + KEY_SEPARATOR + sex + KEY_SEPARATOR + address
     valid = cards["valid"].to_numpy(dtype=bool)
     key = key.where(valid, "")
     codes, _ = pd.factorize(key.where(valid))
     person = np.where(valid, codes, -1).astype("int64")
-    return pd.DataFrame({"identity_key": key.astype("object"), "person": person}, index=cards.index)
+    return pd.DataFrame({"identity_key": key, "person": person}, index=cards.index)

@@ -37,8 +37,12 @@ def budget_share(codes: np.ndarray, months: np.ndarray, params: Params) -> np.nd
     """Budget's share (0..1) of the premium, per object code and month; 0 for codes not in the table."""
     share = np.zeros(len(codes), dtype="float64")
     table = params.budget_shares
+    code_ids, distinct = pd.factorize(np.asarray(codes, dtype=object))
+    position = {c: i for i, c in enumerate(distinct)}
     for code, rows in table.groupby(table["code"].astype(str).str.upper().str.strip(), sort=False):
-        mask = codes == code
+        if code not in position:
+            continue
+        mask = code_ids == position[code]
         if mask.any():
             share[mask] = _in_force(rows["effective_from"], rows["share_percent"], months[mask]) / 100.0
     return share

@@ -51,7 +51,7 @@ def prepare_cards(data: pd.DataFrame, columns: dict[str, str], src_row, params: 
     def report(mask, field, values, rule, message, severity=None):
         nonlocal invalid
         kwargs = {} if severity is None else {"severity": severity}
-        shown = as_text(values) if values is not None else None
+        shown = as_text(values) if values is not None and mask.any() else None
         problems.append(problems_for(mask, src, shown, header(field), rule, message, **kwargs))
         if severity is None:
             invalid = invalid | mask.fillna(False)

@@ -174,45 +174,48 @@ def measure(segments: pd.DataFrame, codes: np.ndarray, params: Params) -> pd.Dat
 # ---------------------------------------------------------------------------
 def review_cards(cards: pd.DataFrame, params: Params, problems: pd.DataFrame | None = None) -> ReviewResult:
     """Run the CV 493 review over prepared cards (see :func:`bhyt_xl.core.prepare.prepare_cards`)."""
-    n = len(cards)
+    from bhyt_xl.problems import empty_problems
+
+    # the two text columns used throughout, converted to plain object arrays once
+    cards = cards.assign(
+        card_no=pd.Series(cards["card_no"].to_numpy(dtype=object), index=cards.index, dtype="object"),
+        group_code=pd.Series(cards["group_code"].fillna("").to_numpy(dtype=object), index=cards.index, dtype="object"),
+    )
     ident = identity_keys(cards)
     start, end = effective_periods(cards, params)
     ranks = rank_cards(cards, params)
     valid = cards["valid"].to_numpy(dtype=bool) & ~np.isnat(start) & ~np.isnat(end) & (end >= start)
 
-    # cards that take part: valid, with validity inside the period
-    part = np.flatnonzero(valid)
-    person = ident["person"].to_numpy()[part]
-    order = pd.DataFrame(
-        {
-            "person": person,
-            "group_rank": ranks["group_rank"].to_numpy()[part],
-            "order_date": ranks["order_date"].to_numpy()[part],
-            "valid_from": ranks["valid_from"].to_numpy()[part],
-            "card_no": ranks["card_no"].to_numpy()[part],
-            "row": part,
-        }
-    ).sort_values(["person", "group_rank", "order_date", "valid_from", "card_no", "row"], kind="stable")
-    pos = np.empty(len(part), dtype="int64")
-    pos_sorted = order.groupby("person", sort=False).cumcount().to_numpy()
-    # map back from sorted order to the 'part' order
-    part_index = np.empty(n, dtype="int64")
-    part_index[part] = np.arange(len(part))
-    pos[part_index[order["row"].to_numpy()]] = pos_sorted
+    # only people holding two or more cards (with validity in the period) need ranking and pairing
+    person_all = ident["person"].to_numpy()
+    counts = np.bincount(person_all[valid], minlength=max(int(person_all.max(initial=-1)) + 1, 1))
+    multi = np.flatnonzero(valid & (counts[np.where(person_all >= 0, person_all, 0)] >= 2))
+    card_rank = pd.factorize(ranks["card_no"].to_numpy(dtype=object)[multi], sort=True)[0]
+    keys = (
+        multi,  # last key: input order
+        card_rank,
+        ranks["valid_from"].to_numpy()[multi],
+        ranks["order_date"].to_numpy()[multi],
+        ranks["group_rank"].to_numpy()[multi],
+        person_all[multi],  # first key
+    )
+    order = np.lexsort(keys)
+    sorted_person = person_all[multi][order]
+    first = np.r_[True, sorted_person[1:] != sorted_person[:-1]] if len(order) else np.array([], dtype=bool)
+    start_of_run = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0)) if len(order) else order
+    pos = np.empty(len(multi), dtype="int64")
+    pos[order] = np.arange(len(order)) - start_of_run
 
-    pairs = overlapping_pairs(person, pos, start[part], end[part])
-    # card ids in pairs are positions in `part`; translate to row positions
-    for side in ("a", "b"):
-        pairs[f"card_{side}"] = part[pairs[f"card_{side}"].to_numpy()]
+    pairs = overlapping_pairs(person_all[multi], pos, start[multi], end[multi])
+    for side in ("a", "b"):  # positions in `multi` -> row positions
+        pairs[f"card_{side}"] = multi[pairs[f"card_{side}"].to_numpy()]
     segments = duplicate_segments(pairs)
-    codes = cards["group_code"].astype("object").fillna("").to_numpy()
+    codes = cards["group_code"].to_numpy(dtype=object)
     per_year = measure(segments, codes, params)
 
     rows = _verdicts(cards, ident, ranks, pairs, segments, per_year, params)
     by_year = _by_year_table(per_year, cards, ranks, params)
     summary = summarise(by_year, params)
-    from bhyt_xl.problems import empty_problems
-
     return ReviewResult(rows, by_year, summary, problems if problems is not None else empty_problems(), params)
 
 
@@ -241,7 +244,7 @@ def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.Data
     n = len(cards)
     idx = cards.index
     card_no = cards["card_no"].to_numpy(dtype=object)
-    codes = cards["group_code"].astype("object").fillna("").to_numpy()
+    codes = cards["group_code"].to_numpy(dtype=object)
     group_rank = ranks["group_rank"].to_numpy()
     group_names = params.code_group_name()
 
@@ -306,23 +309,26 @@ def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.Data
     reason[err] = "Xem sheet Lỗi dữ liệu"
     group_label = pd.Series(codes, dtype="object").map(group_names).fillna(UNKNOWN_GROUP_NAME).to_numpy()
 
+    def text(values):
+        return pd.Series(values, index=idx, dtype="object")
+
     return pd.DataFrame(
         {
-            "verdict": verdict,
-            "reason": reason,
-            "dup_with": dup_with,
+            "verdict": text(verdict),
+            "reason": text(reason),
+            "dup_with": text(dup_with),
             "dup_from": pd.to_datetime(dup_from),
             "dup_to": pd.to_datetime(dup_to),
             "dup_months": round_months(months_exact, params.month_rounding),
             "dup_months_exact": months_exact,
             "dup_money": money,
             "dup_budget": budget,
-            "identity_key": ident["identity_key"].to_numpy(),
+            "identity_key": ident["identity_key"],
             "person": ident["person"].to_numpy(),
-            "group_code": codes,
+            "group_code": text(codes),
             "group_rank": group_rank,
-            "group_name": group_label,
-            "cause": cause,
+            "group_name": text(group_label),
+            "cause": text(cause),
             "revoked": cards["revoked_on"].notna().to_numpy(),
         },
         index=idx,

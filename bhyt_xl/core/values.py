@@ -24,33 +24,45 @@ _NUM = r"^(?P<n>\d+)(?:\.(?P<f>\d+))?$"
 def is_blank(values: pd.Series) -> pd.Series:
     """True where a cell is empty: missing, or text of only spaces."""
     blank = values.isna()
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        text = values.astype("object").where(~blank, "")
-        blank = blank | (text.astype(str).str.strip() == "")
+    if isinstance(values.dtype, pd.StringDtype):
+        return blank | values.fillna("").str.strip().eq("")
+    if values.dtype == object:
+        text = values.where(~blank, "")
+        strings = text.map(type).eq(str)
+        if strings.any():
+            blank = blank | (strings & text.astype(str).str.strip().eq(""))
     return blank
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Cell values as stripped text; whole numbers lose their '.0'; blanks -> ''.
+    """Cell values as stripped text (pandas "str" dtype); whole numbers lose their '.0'; blanks -> ''.
 
-    e.g. 123456789012345.0 -> '123456789012345'; "'0123" (Excel text mark) -> '0123'.
+    e.g. 123456789012345.0 -> '123456789012345'; "'0123" (Excel text mark) -> '0123';
+    a date cell -> '30/06/2012'. Text columns are handled by vectorised string
+    kernels; mixed object columns are converted once per distinct value.
     """
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("object").map({True: "TRUE", False: "FALSE"}).fillna("").astype("str")
+    if pd.api.types.is_numeric_dtype(values.dtype):
         num = values.astype("float64")
         whole = num.notna() & (num == np.floor(num.fillna(0)))
         out = num.astype(str)
         out = out.where(~whole, num.fillna(0).astype("int64").astype(str))
-        return out.where(num.notna(), "").astype("object")
+        return out.where(num.notna(), "").astype("str")
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.dt.strftime("%d/%m/%Y").fillna("").astype("object")
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        text = np.append(pd.Series(uniques).dt.strftime("%d/%m/%Y").to_numpy(dtype=object), "")
+        return pd.Series(text[np.where(codes < 0, len(text) - 1, codes)], index=values.index).astype("str")
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.fillna("").str.strip().str.lstrip("'").astype("str")
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     u = pd.Series(uniques, dtype="object")
     num = pd.to_numeric(u.where(u.map(type).isin([int, float])), errors="coerce")
-    text = u.map(_display_text).str.strip().str.lstrip("'")
+    text = u.map(_display_text).astype("object").str.strip().str.lstrip("'")
     whole = num.notna() & (num == np.floor(num.fillna(0)))
     text = text.where(~whole, num.fillna(0).astype("int64").astype(str))
     mapped = np.append(text.to_numpy(dtype=object), "")
-    return pd.Series(mapped[np.where(codes < 0, len(text), codes)], index=values.index, dtype="object")
+    return pd.Series(mapped[np.where(codes < 0, len(text), codes)], index=values.index).astype("str")
 
 
 def parse_dates(values: pd.Series, allow_year_only: bool = False):

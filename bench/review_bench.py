@@ -1,0 +1,122 @@
+"""Benchmark of the review path: generate a list once (cached), then read, review and write it.
+
+Usage: python bench/review_bench.py --rows 100000 [--rows 1000000] [--format xlsx|csv] [--core-only]
+
+Prints, per size, seconds and peak memory (RSS, MB) of each phase, and a final line
+``rows=N read_s=… review_s=… write_s=… total_s=… peak_mb=… read_only_s=…`` where
+read_only_s is a bare fastexcel read of the same file (the fastest reader), so the
+ratio total_s / read_only_s is comparable across machines.
+Each size runs in a fresh subprocess so peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "bench" / "cache"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def ensure_input(rows: int, fmt: str) -> Path:
+    """Generate the synthetic list once into bench/cache/."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"cards_{rows}.{fmt}"
+    if path.exists():
+        return path
+    sys.path.insert(0, str(ROOT))
+    from bhyt_xl.samples.generate import generate_cards, write_csv
+
+    t = time.perf_counter()
+    df = generate_cards(rows, seed=rows)
+    tmp = path.with_suffix(".tmp")
+    if fmt == "csv":
+        write_csv(df, tmp)
+    else:
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "default_date_format": "dd/mm/yyyy"})
+        ws = wb.add_worksheet("Danh sách")
+        ws.write_row(0, 0, list(df.columns))
+        cols = [df[c].astype(object).where(df[c].notna(), None).to_numpy() for c in df.columns]
+        for i, row in enumerate(zip(*cols), start=1):
+            ws.write_row(i, 0, row)
+        wb.close()
+    tmp.rename(path)
+    print(f"generated {path.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return path
+
+
+def run_one(rows: int, fmt: str, core_only: bool) -> dict:
+    sys.path.insert(0, str(ROOT))
+    path = ensure_input(rows, fmt)
+    from bhyt_xl.api import review_table, write_review
+    from bhyt_xl.io.read import read_table
+
+    out: dict = {"rows": rows}
+    t0 = time.perf_counter()
+    table = read_table(path)
+    out["read_s"] = time.perf_counter() - t0
+    out["read_peak_mb"] = peak_mb()
+    t1 = time.perf_counter()
+    review = review_table(table)
+    out["review_s"] = time.perf_counter() - t1
+    out["review_peak_mb"] = peak_mb()
+    out["duplicates"] = review.result.stats["duplicates"]
+    if core_only:
+        out["write_s"] = 0.0
+    else:
+        t2 = time.perf_counter()
+        write_review(review, CACHE / f"result_{rows}.xlsx")
+        out["write_s"] = time.perf_counter() - t2
+    out["total_s"] = time.perf_counter() - t0
+    out["peak_mb"] = peak_mb()
+    if fmt == "xlsx":
+        import fastexcel
+
+        t3 = time.perf_counter()
+        fastexcel.read_excel(str(path)).load_sheet(0).to_pandas()
+        out["read_only_s"] = time.perf_counter() - t3
+    else:
+        import pandas as pd
+
+        t3 = time.perf_counter()
+        pd.read_csv(path, dtype=str)
+        out["read_only_s"] = time.perf_counter() - t3
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, action="append", help="list size (repeatable); default 100000")
+    ap.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    ap.add_argument("--core-only", action="store_true", help="skip writing the result workbook")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    sizes = args.rows or [100_000]
+    if args.child:
+        print(json.dumps(run_one(sizes[0], args.format, args.core_only)))
+        return
+    for n in sizes:
+        cmd = [sys.executable, __file__, "--child", "--rows", str(n), "--format", args.format]
+        if args.core_only:
+            cmd.append("--core-only")
+        r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        print(f"{n:>9,} rows: read {r['read_s']:.2f} s (peak {r['read_peak_mb']:.0f} MB), "
+              f"review {r['review_s']:.2f} s (peak {r['review_peak_mb']:.0f} MB), write {r['write_s']:.2f} s, "
+              f"{r['duplicates']:,} duplicate cards")
+        print(f"rows={n} read_s={r['read_s']:.2f} review_s={r['review_s']:.2f} write_s={r['write_s']:.2f} "
+              f"total_s={r['total_s']:.2f} peak_mb={r['peak_mb']:.0f} read_only_s={r['read_only_s']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
