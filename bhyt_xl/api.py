@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,6 +19,10 @@ from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET, params_blocks
 from bhyt_xl.io.read import InputTable, read_table
 from bhyt_xl.io.write import SheetWriter, atomic_path, new_workbook
 from bhyt_xl.params import Params
+
+if TYPE_CHECKING:
+    from bhyt_xl.core.changes import ChangeResult
+    from bhyt_xl.core.participation import ContinuityReview
 
 
 @dataclasses.dataclass
@@ -66,21 +71,136 @@ def review_file(path: str | Path, params: Params | None = None, sheet: str | Non
     return review_table(read_table(path, sheet=sheet), params)
 
 
-def write_review(review: Review, output: str | Path) -> Path:
-    """Write the result workbook atomically; returns its path."""
+def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: Params, source: str,
+                   bold: dict[str, "np.ndarray"] | None = None) -> Path:
+    """Write result sheets (in order) plus the "Tham số" sheet, atomically; returns the path."""
     output = Path(output)
-    frames = review.sheets()
+    bold = bold or {}
     with atomic_path(output) as tmp:
         wb = new_workbook(tmp)
         w = SheetWriter(wb)
-        w.frame(sheets.SHEET_RESULT, frames[sheets.SHEET_RESULT])
-        w.frame(sheets.SHEET_BY_YEAR, frames[sheets.SHEET_BY_YEAR])
-        summary = frames[sheets.SHEET_SUMMARY]
-        bold = review.result.summary["kind"].isin(["year", "total"]).to_numpy()
-        w.frame(sheets.SHEET_SUMMARY, summary, bold_rows=bold)
-        w.frame(sheets.SHEET_PROBLEMS, frames[sheets.SHEET_PROBLEMS])
-        w.blocks(PARAMS_SHEET, params_blocks(review.result.params),
-                 intro=[f"Tham số đã dùng cho lần rà soát tệp {review.table.source}",
+        for name, frame in frames.items():
+            w.frame(name, frame, bold_rows=bold.get(name))
+        w.blocks(PARAMS_SHEET, params_blocks(params),
+                 intro=[f"Tham số đã dùng cho lần chạy trên tệp {source}",
                         "Sửa các bảng dưới đây rồi dùng lại tệp này với --params để chạy lại."])
         wb.close()
     return output
+
+
+def write_review(review: Review, output: str | Path) -> Path:
+    """Write the review's result workbook atomically; returns its path."""
+    bold = {sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
+    return write_workbook(output, review.sheets(), review.result.params, review.table.source, bold)
+
+
+# ---------------------------------------------------------------------------
+@dataclasses.dataclass
+class Continuity:
+    """A finished continuity run (CV 1006 mục 2–3)."""
+
+    table: InputTable
+    cards: pd.DataFrame
+    result: "ContinuityReview"
+    problems: pd.DataFrame
+    params: Params
+
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        r = self.result
+        return {
+            sheets.SHEET_CONTINUITY: sheets.continuity_sheet(self.table.data, self.table.src_row, r.rows,
+                                                             r.has_printed),
+            sheets.SHEET_REPRINT: sheets.reprint_sheet(self.cards, r.rows),
+            sheets.SHEET_PROBLEMS: sheets.problems_sheet(self.problems),
+        }
+
+    def message(self) -> str:
+        rows = self.result.rows
+        people = rows.loc[rows["valid"], "person"].nunique()
+        reached = rows.loc[rows["reached"], "person"].nunique()
+        text = (f"Đã đọc {vn_number(len(rows))} thẻ của {vn_number(people)} người; "
+                f"{vn_number(reached)} người đủ 5 năm liên tục; "
+                f"{vn_number(int((~rows['valid']).sum()))} dòng lỗi dữ liệu.")
+        if self.result.has_printed:
+            text += f" {vn_number(int(rows['reprint'].sum()))} thẻ cần in lại thông tin 5 năm liên tục."
+        return text
+
+
+def continuity_file(path: str | Path, params: Params | None = None, sheet: str | None = None,
+                    as_of=None, extra: str | Path | None = None) -> Continuity:
+    """Read a card list (and optionally a list of credited periods) and compute continuous participation."""
+    from bhyt_xl.core.participation import prepare_extra, review_continuity
+
+    params = params or Params()
+    table = read_table(path, sheet=sheet)
+    cards, problems = prepare_cards(table.data, table.columns, table.src_row, params)
+    extra_periods, extra_problems = None, None
+    if extra is not None:
+        extra_table = read_table(extra, kind="extra")
+        extra_periods, extra_problems = prepare_extra(extra_table.data, extra_table.columns, extra_table.src_row)
+    result = review_continuity(cards, params, as_of=as_of, extra=extra_periods,
+                               has_printed="printed_5y" in table.columns)
+    if extra is not None:
+        from bhyt_xl.problems import concat_problems
+
+        problems = sheets_problems_union(
+            {table.source: problems, Path(extra).name: concat_problems(extra_problems, result.problems)})
+    return Continuity(table, cards, result, problems, params)
+
+
+def sheets_problems_union(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Problems of several files in one problems table (file by file); the message names the file."""
+    from bhyt_xl.problems import empty_problems
+
+    parts = [frame.assign(message="Tệp " + source + ", " + frame["message"].astype(str))
+             for source, frame in frames.items() if len(frame)]
+    return pd.concat(parts, ignore_index=True) if parts else empty_problems()
+
+
+# ---------------------------------------------------------------------------
+@dataclasses.dataclass
+class Changes:
+    """A finished increase/decrease run (CV 1006 mục 1)."""
+
+    table: InputTable
+    changes_table: InputTable
+    result: "ChangeResult"
+    problems: pd.DataFrame
+    params: Params
+
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        r = self.result
+        return {
+            sheets.SHEET_CHANGED_LIST: sheets.changed_list_sheet(self.table.data, self.table.columns,
+                                                                 self.table.src_row, r.cards),
+            sheets.SHEET_CHANGES: sheets.changes_sheet(r.applied),
+            sheets.SHEET_CHANGE_SUMMARY: sheets.change_summary_sheet(r.summary),
+            sheets.SHEET_EXPORT: sheets.export_sheet(r.cards),
+            sheets.SHEET_PROBLEMS: sheets.problems_sheet(self.problems),
+        }
+
+    def message(self) -> str:
+        s = self.result.stats
+        return (f"Đã đọc {vn_number(len(self.table.data))} thẻ và {vn_number(s.get('changes', 0))} dòng tăng/giảm: "
+                f"{vn_number(s.get('decreases', 0))} thẻ cắt giá trị, {vn_number(s.get('increases', 0))} thẻ tăng, "
+                f"{vn_number(s.get('not_applied', 0))} dòng không áp dụng; số tiền không còn phải đóng "
+                f"{vn_number(s.get('money_cut', 0))} đồng.")
+
+
+def apply_changes_files(cards_path: str | Path, changes_path: str | Path, params: Params | None = None,
+                        sheet: str | None = None, changes_sheet: str | None = None) -> Changes:
+    """Read a card list and a list of increases/decreases; apply the changes."""
+    from bhyt_xl.core.changes import ChangeOptions, apply_changes, prepare_changes
+
+    params = params or Params()
+    table = read_table(cards_path, sheet=sheet)
+    changes_table = read_table(changes_path, sheet=changes_sheet, kind="changes")
+    cards, card_problems = prepare_cards(table.data, table.columns, table.src_row, params)
+    changes, change_problems = prepare_changes(changes_table.data, changes_table.columns, changes_table.src_row)
+    result = apply_changes(cards, changes, params, ChangeOptions(cut=params.decrease_cut))
+    from bhyt_xl.problems import concat_problems
+
+    problems = sheets_problems_union(
+        {table.source: card_problems, changes_table.source: concat_problems(change_problems, result.problems)}
+    )
+    return Changes(table, changes_table, result, problems, params)

@@ -1,4 +1,4 @@
-"""Command line: ``bhyt-xl review INPUT -o OUTPUT.xlsx [--from] [--to] [--params] [--sheet]``.
+"""Command line: ``bhyt-xl review | continuity | apply-changes | build-workbook``.
 
 A thin shell: parse arguments, call :mod:`bhyt_xl.api`, print the outcome.
 A :class:`~bhyt_xl.errors.BhytError` becomes one Vietnamese line on stderr and
@@ -15,11 +15,14 @@ from bhyt_xl import __version__
 from bhyt_xl.errors import BhytError
 
 DESCRIPTION = """\
-bhyt-xl: rà soát thẻ BHYT cấp trùng theo Công văn 493/BHXH-CST (2013).
+bhyt-xl: rà soát thẻ BHYT cấp trùng (Công văn 493/BHXH-CST, 2013), thời gian tham gia
+liên tục 5 năm và tăng/giảm người tham gia (Công văn 1006/BHXH-CST, 2016).
 
 Review a health-insurance (BHYT) card issuance list: find cards issued twice to
 one person (same họ tên, ngày sinh, giới tính, địa chỉ and overlapping validity),
-measure each duplicate card's months and money, and summarise per year and group.
+measure each duplicate card's months and money, and summarise per year and group;
+compute continuous participation and the 5-year date; apply increases/decreases.
+Run "bhyt-xl LỆNH --help" for each command's options.
 """
 
 REVIEW_HELP = """\
@@ -60,30 +63,154 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--sheet", metavar="TÊN_SHEET",
                         help="sheet chứa danh sách (mặc định: sheet đầu tiên có dòng tiêu đề nhận ra được)")
     review.set_defaults(func=_cmd_review)
+
+    cont = sub.add_parser(
+        "continuity", help="thời gian tham gia liên tục, ngày đủ 5 năm (CV 1006) / continuous participation",
+        description=CONTINUITY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cont.add_argument("input", metavar="INPUT", help="danh sách thẻ (.xlsx, .xlsm, .csv)")
+    _output_option(cont, "_lien_tuc")
+    cont.add_argument("--as-of", dest="as_of", metavar="DD/MM/YYYY",
+                      help="ngày xét: bỏ qua thẻ bắt đầu sau ngày này; số tháng liên tục tính đến ngày này")
+    cont.add_argument("--extra", metavar="PERIODS.xlsx",
+                      help="danh sách thời gian được tính mà không có thẻ (quân đội, công an, cơ yếu, công tác nước "
+                           "ngoài): Mã số BHXH hoặc Họ và tên, Ngày sinh, Giới tính, Địa chỉ; Từ ngày, Đến ngày")
+    _params_option(cont)
+    cont.add_argument("--sheet", metavar="TÊN_SHEET", help="sheet chứa danh sách thẻ")
+    cont.set_defaults(func=_cmd_continuity)
+
+    changes = sub.add_parser(
+        "apply-changes", help="áp dụng danh sách tăng/giảm (CV 1006) / apply increases and decreases",
+        description=CHANGES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    changes.add_argument("cards", metavar="CARDS", help="danh sách thẻ (.xlsx, .xlsm, .csv)")
+    changes.add_argument("changes", metavar="CHANGES", help="danh sách tăng/giảm kiểu D03-TS (.xlsx, .xlsm, .csv)")
+    _output_option(changes, "_tang_giam")
+    _params_option(changes)
+    changes.add_argument("--sheet", metavar="TÊN_SHEET", help="sheet chứa danh sách thẻ")
+    changes.add_argument("--changes-sheet", metavar="TÊN_SHEET", help="sheet chứa danh sách tăng/giảm")
+    changes.set_defaults(func=_cmd_apply_changes)
+
+    build = sub.add_parser(
+        "build-workbook", help="dựng bảng tính mẫu BHYT_RaSoat.xlsm từ mã nguồn / build the Excel template",
+        description="Dựng lại workbooks/BHYT_RaSoat.xlsm (sheet, nút bấm, VBA, tham số mặc định) từ mã nguồn. "
+                    "Build the template workbook from source (byte-identical when rebuilt from the same source).",
+    )
+    build.add_argument("-o", "--output", metavar="PATH", default=None,
+                       help="nơi ghi tệp (mặc định workbooks/BHYT_RaSoat.xlsm)")
+    build.set_defaults(func=_cmd_build_workbook)
     return parser
+
+
+CONTINUITY_HELP = """\
+Tính thời gian tham gia BHYT liên tục và ngày đủ 5 năm liên tục cho từng người (CV 1006/BHXH-CST).
+Người = cùng họ tên, ngày sinh, giới tính, địa chỉ (như rà soát thẻ trùng), hoặc cùng Mã số BHXH.
+Gián đoạn bắt đầu trước 01/01/2015 làm tính lại; từ 01/01/2015 gián đoạn tối đa 3 tháng vẫn liên tục
+(thời gian gián đoạn được tính). Ngày đủ 5 năm = ngày bắt đầu chuỗi + 5 năm, không sớm hơn 01/01/2015.
+Các tham số này sửa được trong sheet "Tham số" (--params).
+
+Output: sheet "Liên tục 5 năm" (every input row with Bắt đầu liên tục, Số tháng liên tục,
+Ngày đủ 5 năm liên tục (tính lại), and In lại thẻ when the list has the printed date column
+"Ngày đủ 5 năm liên tục" / "Thời điểm đủ 5 năm"), "Thẻ cần in lại", "Lỗi dữ liệu", "Tham số".
+"""
+
+CHANGES_HELP = """\
+Áp dụng danh sách tăng/giảm người tham gia (kiểu D03-TS) vào danh sách thẻ (CV 1006/BHXH-CST mục 1).
+Mỗi dòng tăng/giảm khớp thẻ theo Mã số BHXH, nếu không có thì theo Mã thẻ, nếu không có thì theo họ tên
+và ngày sinh. Giảm: cắt giá trị thẻ đến hết tháng có ngày giảm (tham số: đến ngày giảm) và tính số tháng,
+số tiền không còn phải đóng. Tăng: thêm thẻ từ ngày hiệu lực. Dòng không khớp thẻ nào, khớp nhiều thẻ
+hoặc lặp lại thì được báo lỗi kèm số dòng, không bao giờ áp dụng theo phỏng đoán.
+
+Output: "Danh sách sau tăng giảm" (every original row kept, old and new end dates side by side, added
+cards after them), "Kết quả tăng giảm" (one row per change), "Tổng hợp tăng giảm", "Dữ liệu xuất"
+(plain column layout for loading into card-management software), "Lỗi dữ liệu", "Tham số".
+"""
+
+
+def _output_option(parser, suffix: str) -> None:
+    parser.add_argument("-o", "--output", metavar="OUTPUT.xlsx",
+                        help=f"tệp kết quả (mặc định: <tên tệp vào>{suffix}.xlsx cạnh tệp vào)")
+
+
+def _params_option(parser) -> None:
+    parser.add_argument("--params", metavar="PARAMS.xlsx",
+                        help="tệp tham số (sheet \"Tham số\", cùng bố cục với sheet \"Tham số\" của tệp kết quả)")
+
+
+def _load_params(args):
+    from bhyt_xl.io.params_io import read_params
+    from bhyt_xl.params import Params
+
+    return read_params(args.params) if args.params else Params()
+
+
+def _output_path(source: Path, output, suffix: str) -> Path:
+    out = Path(output) if output else source.with_name(f"{source.stem}{suffix}.xlsx")
+    if out.resolve() == source.resolve():
+        raise BhytError("Tệp kết quả phải khác tệp danh sách gốc (tệp gốc không bao giờ bị ghi đè).")
+    return out
+
+
+def _cli_date(option: str, value: str):
+    from bhyt_xl.io.params_io import parse_cli_date
+
+    try:
+        return parse_cli_date(value)
+    except ValueError as exc:
+        raise BhytError(f"Tham số {option}: {exc}.") from None
+
+
+def _cmd_continuity(args) -> int:
+    from bhyt_xl.api import continuity_file, write_workbook
+
+    params = _load_params(args)
+    as_of = _cli_date("--as-of", args.as_of) if args.as_of else None
+    source = Path(args.input)
+    output = _output_path(source, args.output, "_lien_tuc")
+    run = continuity_file(source, params=params, sheet=args.sheet, as_of=as_of, extra=args.extra)
+    write_workbook(output, run.sheets(), params, run.table.source)
+    print(run.message())
+    print(f"Kết quả: {output}")
+    return 0
+
+
+def _cmd_apply_changes(args) -> int:
+    from bhyt_xl.api import apply_changes_files, write_workbook
+
+    params = _load_params(args)
+    source = Path(args.cards)
+    output = _output_path(source, args.output, "_tang_giam")
+    if output.resolve() == Path(args.changes).resolve():
+        raise BhytError("Tệp kết quả phải khác tệp danh sách tăng/giảm.")
+    run = apply_changes_files(source, args.changes, params=params, sheet=args.sheet, changes_sheet=args.changes_sheet)
+    write_workbook(output, run.sheets(), params, f"{run.table.source} + {run.changes_table.source}")
+    print(run.message())
+    print(f"Kết quả: {output}")
+    return 0
+
+
+def _cmd_build_workbook(args) -> int:
+    from bhyt_xl.build.workbook import DEFAULT_PATH, build_workbook
+
+    path = build_workbook(args.output or DEFAULT_PATH)
+    print(f"Đã dựng bảng tính mẫu: {path}")
+    return 0
 
 
 def _cmd_review(args) -> int:
     from bhyt_xl.api import review_file, write_review
-    from bhyt_xl.io.params_io import parse_cli_date, read_params
-    from bhyt_xl.params import Params
 
-    params = read_params(args.params) if args.params else Params()
+    params = _load_params(args)
     changes = {}
     for attr, key in (("date_from", "review_from"), ("date_to", "review_to")):
         value = getattr(args, attr)
         if value:
-            try:
-                changes[key] = parse_cli_date(value)
-            except ValueError as exc:
-                raise BhytError(f"Tham số --{attr[5:]}: {exc}.") from None
+            changes[key] = _cli_date(f"--{attr[5:]}", value)
     params = params.replace(**changes)
     if params.review_from and params.review_to and params.review_to < params.review_from:
         raise BhytError("Ngày --to phải sau ngày --from.")
     source = Path(args.input)
-    output = Path(args.output) if args.output else source.with_name(f"{source.stem}_ket_qua.xlsx")
-    if output.resolve() == source.resolve():
-        raise BhytError("Tệp kết quả phải khác tệp danh sách gốc (tệp gốc không bao giờ bị ghi đè).")
+    output = _output_path(source, args.output, "_ket_qua")
     review = review_file(source, params=params, sheet=args.sheet)
     write_review(review, output)
     print(review.message())

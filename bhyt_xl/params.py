@@ -112,6 +112,11 @@ REVOCATION_END = {
 
 CARD_PATTERN_DEFAULT = r"^[A-Z]{2}\d{13}$"
 
+DECREASE_CUT = {
+    "end_of_month": "Đến hết tháng có ngày giảm",
+    "decrease_date": "Đến ngày giảm",
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class Params:
@@ -126,6 +131,14 @@ class Params:
     month_rounding: str = "2dp"
     revocation_end: str = "inclusive"
     card_pattern: str = CARD_PATTERN_DEFAULT
+    # continuity (CV 1006; NĐ 146/2018 Điều 12 khoản 5)
+    max_gap_months: float = 3.0
+    gap_strictly_less: bool = False
+    no_tolerance_before: dt.date = dt.date(2015, 1, 1)
+    five_year_floor: dt.date = dt.date(2015, 1, 1)
+    count_gap_time: bool = True
+    # increases / decreases (CV 3881/BHXH-ST): a decrease cuts the card to ...
+    decrease_cut: str = "end_of_month"
 
     def replace(self, **changes) -> "Params":
         return dataclasses.replace(self, **changes)
@@ -165,4 +178,7 @@ UNCERTAIN_DEFAULTS = [
     "Tỷ lệ NSNN hỗ trợ hộ cận nghèo (50%, 70% từ 01/07/2012) và HS-SV (30%) 🔶",
     "Thẻ thu hồi có giá trị đến hết ngày thu hồi 🔶",
     "Số tháng: mỗi tháng tính theo tỷ lệ số ngày có thẻ trong tháng 🔶",
+    "Liên tục 5 năm: gián đoạn tối đa 3 tháng (đúng 3 tháng vẫn liên tục), thời gian gián đoạn được tính; "
+    "gián đoạn bắt đầu trước 01/01/2015 làm mất liên tục 🟡",
+    "Báo giảm: thẻ có giá trị đến hết tháng có ngày giảm 🟡",
 ]

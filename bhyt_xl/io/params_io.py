@@ -18,7 +18,7 @@ import pandas as pd
 from bhyt_xl.core.text import fold_header
 from bhyt_xl.core.values import as_text, parse_dates
 from bhyt_xl.errors import ParamsInvalid
-from bhyt_xl.params import MONTH_ROUNDING, REVOCATION_END, UNCERTAIN_DEFAULTS, Params
+from bhyt_xl.params import DECREASE_CUT, MONTH_ROUNDING, REVOCATION_END, UNCERTAIN_DEFAULTS, Params
 
 SHEET = "Tham số"
 
@@ -33,6 +33,13 @@ OPT_TO = "Đến ngày rà soát"
 OPT_ROUNDING = "Làm tròn số tháng"
 OPT_REVOCATION = "Thẻ thu hồi có giá trị"
 OPT_CARD_PATTERN = "Mẫu mã thẻ (biểu thức chính quy)"
+OPT_MAX_GAP = "Gián đoạn tối đa vẫn liên tục (tháng)"
+OPT_GAP_STRICT = "Gián đoạn phải dưới mức tối đa"
+OPT_NO_TOLERANCE = "Gián đoạn bắt đầu trước ngày này làm mất liên tục"
+OPT_FLOOR = "Ngày đủ 5 năm sớm nhất"
+OPT_COUNT_GAP = "Tính thời gian gián đoạn vào thời gian liên tục"
+OPT_DECREASE = "Thẻ báo giảm có giá trị"
+YES, NO = "Có", "Không"
 
 GROUP_HEADERS = ["Thứ tự", "Nhóm đối tượng", "Mã đối tượng", "Căn cứ", "Độ tin cậy"]
 BASE_HEADERS = ["Áp dụng từ ngày", "Mức lương (đồng/tháng)", "Căn cứ", "Độ tin cậy"]
@@ -53,6 +60,14 @@ def params_blocks(params: Params) -> list[tuple[str, pd.DataFrame]]:
              "Một trong: " + " / ".join(MONTH_ROUNDING.values()) + ". Tổng cộng tính trước khi làm tròn."),
             (OPT_REVOCATION, REVOCATION_END[params.revocation_end], "Một trong: " + " / ".join(REVOCATION_END.values())),
             (OPT_CARD_PATTERN, params.card_pattern, "Mã thẻ không khớp mẫu là lỗi dữ liệu"),
+            (OPT_MAX_GAP, params.max_gap_months, "Liên tục 5 năm (NĐ 146/2018 Điều 12 khoản 5): mặc định 3 tháng"),
+            (OPT_GAP_STRICT, YES if params.gap_strictly_less else NO,
+             "Không: gián đoạn đúng 3 tháng vẫn liên tục; Có: phải dưới 3 tháng"),
+            (OPT_NO_TOLERANCE, d(params.no_tolerance_before), "Gián đoạn trước 01/01/2015 (dù ngắn) làm tính lại từ đầu"),
+            (OPT_FLOOR, d(params.five_year_floor), "Người đã đủ 5 năm trước ngày này thì ghi ngày này (01/01/2015)"),
+            (OPT_COUNT_GAP, YES if params.count_gap_time else NO,
+             "Có: thời gian gián đoạn được tính (ngày đủ 5 năm giữ nguyên); Không: trừ thời gian gián đoạn"),
+            (OPT_DECREASE, DECREASE_CUT[params.decrease_cut], "Một trong: " + " / ".join(DECREASE_CUT.values())),
         ],
         columns=["Tham số", "Giá trị", "Ghi chú"],
     )
@@ -197,7 +212,8 @@ def _options(start, frame, source):
             raise ParamsInvalid(f"{source}, dòng {start + i}, {name}: '{v}' không phải ngày hợp lệ (dd/mm/yyyy).")
         out[key] = dates.iloc[0].date()
     for name, key, choices in ((OPT_ROUNDING, "month_rounding", MONTH_ROUNDING),
-                               (OPT_REVOCATION, "revocation_end", REVOCATION_END)):
+                               (OPT_REVOCATION, "revocation_end", REVOCATION_END),
+                               (OPT_DECREASE, "decrease_cut", DECREASE_CUT)):
         i, v = get(name)
         if i is None or v in (None, ""):
             continue
@@ -208,6 +224,28 @@ def _options(start, frame, source):
                 f"{source}, dòng {start + i}, {name}: '{v}' không hợp lệ; chọn một trong: {', '.join(choices.values())}."
             )
         out[key] = code
+    for name, key in ((OPT_NO_TOLERANCE, "no_tolerance_before"), (OPT_FLOOR, "five_year_floor")):
+        i, v = get(name)
+        if i is None or v in (None, ""):
+            continue
+        dates, _, bad = parse_dates(pd.Series([v], dtype="object"))
+        if bad.iloc[0] or dates.isna().iloc[0]:
+            raise ParamsInvalid(f"{source}, dòng {start + i}, {name}: '{v}' không phải ngày hợp lệ (dd/mm/yyyy).")
+        out[key] = dates.iloc[0].date()
+    i, v = get(OPT_MAX_GAP)
+    if i is not None and v not in (None, ""):
+        number = pd.to_numeric(str(v).replace(",", "."), errors="coerce")
+        if pd.isna(number) or number < 0:
+            raise ParamsInvalid(f"{source}, dòng {start + i}, {OPT_MAX_GAP}: '{v}' phải là số không âm.")
+        out["max_gap_months"] = float(number)
+    for name, key in ((OPT_GAP_STRICT, "gap_strictly_less"), (OPT_COUNT_GAP, "count_gap_time")):
+        i, v = get(name)
+        if i is None or v in (None, ""):
+            continue
+        flag = {fold_header(YES): True, fold_header(NO): False, "true": True, "false": False, "1": True, "0": False}
+        if fold_header(v) not in flag:
+            raise ParamsInvalid(f"{source}, dòng {start + i}, {name}: '{v}' không hợp lệ; ghi Có hoặc Không.")
+        out[key] = flag[fold_header(v)]
     i, v = get(OPT_CARD_PATTERN)
     if i is not None and v not in (None, ""):
         try:

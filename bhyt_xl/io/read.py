@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bhyt_xl.core.schema import field_for_header, label
+from bhyt_xl.core.changes import change_label, field_for_change_header, missing_change_columns
+from bhyt_xl.core.participation import missing_extra_columns
 from bhyt_xl.core.prepare import missing_required
+from bhyt_xl.core.schema import field_for_header, label
 from bhyt_xl.core.values import is_blank
 from bhyt_xl.errors import InputFileError, MissingColumns, NoHeaderRow
 
@@ -32,6 +34,29 @@ HEADER_SCAN_ROWS = 30
 MIN_RECOGNISED = 3
 EXCEL_EXTENSIONS = {".xlsx", ".xlsm"}
 CSV_EXTENSIONS = {".csv", ".txt"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ListKind:
+    """What kind of list a file holds: how its headers are recognised and what it must have."""
+
+    field_for: object  # header text -> canonical field or None
+    anchors: frozenset  # the header row must name at least one of these
+    missing: object  # recognised columns -> missing required fields
+    label: object  # canonical field -> Vietnamese name
+    description: str  # for messages
+
+
+LIST_KINDS = {
+    "cards": ListKind(field_for_header, frozenset({"card_no", "full_name"}), missing_required, label,
+                      "danh sách thẻ (cần các cột như Mã thẻ, Họ và tên, Ngày sinh, Giới tính, Địa chỉ, Từ ngày, Đến ngày)"),
+    "changes": ListKind(field_for_change_header, frozenset({"change_type", "effective_date"}), missing_change_columns,
+                        change_label, "danh sách tăng/giảm (cần các cột như Mã số BHXH hoặc Mã thẻ, Loại tăng/giảm, "
+                        "Ngày hiệu lực)"),
+    "extra": ListKind(field_for_header, frozenset({"valid_from", "valid_to"}), missing_extra_columns, label,
+                      "danh sách thời gian được tính (cần Mã số BHXH hoặc Họ và tên, Ngày sinh, Giới tính, Địa chỉ; "
+                      "Từ ngày, Đến ngày)"),
+}
 
 
 @dataclasses.dataclass
@@ -47,23 +72,27 @@ class InputTable:
     skipped_blank: int  # fully blank rows below the header that were skipped
 
 
-def read_table(path: str | os.PathLike, sheet: str | None = None) -> InputTable:
-    """Read a card list; raises :class:`InputFileError`, :class:`NoHeaderRow` or :class:`MissingColumns`."""
+def read_table(path: str | os.PathLike, sheet: str | None = None, kind: str = "cards") -> InputTable:
+    """Read a list (``kind``: cards, changes or extra periods).
+
+    Raises :class:`InputFileError`, :class:`NoHeaderRow` or :class:`MissingColumns`.
+    """
+    spec = LIST_KINDS[kind]
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"Không tìm thấy tệp '{path}'.")
     ext = path.suffix.lower()
     if ext in EXCEL_EXTENSIONS:
-        table = _read_excel(path, sheet)
+        table = _read_excel(path, sheet, spec)
     elif ext in CSV_EXTENSIONS:
-        table = _read_csv(path)
+        table = _read_csv(path, spec)
     else:
         raise InputFileError(
             f"Tệp '{path.name}' có đuôi '{ext or '(không có)'}' chưa được hỗ trợ; hãy dùng .xlsx, .xlsm hoặc .csv."
         )
-    missing = missing_required(table.columns)
+    missing = spec.missing(table.columns)
     if missing:
-        names = ", ".join(f'"{label(f)}"' for f in missing)
+        names = ", ".join(f'"{spec.label(f)}"' for f in missing)
         where = f"sheet '{table.sheet}' của tệp {table.source}" if table.sheet else f"tệp {table.source}"
         raise MissingColumns(
             f"Không tìm thấy cột {names} trong {where} (dòng tiêu đề là dòng {table.header_row}); "
@@ -73,20 +102,21 @@ def read_table(path: str | os.PathLike, sheet: str | None = None) -> InputTable:
 
 
 # ---------------------------------------------------------------------------
-def recognise_header(rows: list[list[object]]) -> tuple[int, dict[int, str]] | None:
+def recognise_header(rows: list[list[object]], spec: ListKind = LIST_KINDS["cards"]) -> tuple[int, dict[int, str]] | None:
     """Find the header among the first rows: the row recognising the most known columns.
 
     Returns (row index, {column position: canonical field}) or None when no row
-    names at least three known columns including the card number or the name.
+    names at least three known columns including one of the kind's anchors
+    (for card lists: the card number or the name).
     """
     best = None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[int, str] = {}
         for j, cell in enumerate(row):
-            field = field_for_header(cell)
+            field = spec.field_for(cell)
             if field is not None and field not in found.values():
                 found[j] = field
-        good = len(found) >= MIN_RECOGNISED and ({"card_no", "full_name"} & set(found.values()))
+        good = len(found) >= MIN_RECOGNISED and (spec.anchors & set(found.values()))
         if good and (best is None or len(found) > len(best[1])):
             best = (i, found)
     return best
@@ -122,7 +152,7 @@ def _finish(data: pd.DataFrame, header: list[object], fields: dict[int, str], fi
     return InputTable(data, columns, src_row[keep], source, sheet, header_row, int(blank.sum()))
 
 
-def _read_excel(path: Path, sheet: str | None) -> InputTable:
+def _read_excel(path: Path, sheet: str | None, spec: ListKind) -> InputTable:
     import fastexcel
     import python_calamine
 
@@ -139,7 +169,7 @@ def _read_excel(path: Path, sheet: str | None) -> InputTable:
     for name in candidates:
         ws = book.get_sheet_by_name(name)
         probe = ws.to_python(skip_empty_area=True, nrows=HEADER_SCAN_ROWS)
-        found = recognise_header(probe)
+        found = recognise_header(probe, spec)
         if found is None:
             continue
         h, fields = found
@@ -150,10 +180,7 @@ def _read_excel(path: Path, sheet: str | None) -> InputTable:
         header_row = start_row + h + 1
         return _finish(data, probe[h], fields, header_row + 1, path.name, name, header_row)
     where = f"sheet '{sheet}'" if sheet else "sheet nào"
-    raise NoHeaderRow(
-        f"Không tìm thấy dòng tiêu đề của danh sách thẻ trong {where} của tệp '{path.name}' "
-        "(cần các cột như Mã thẻ, Họ và tên, Ngày sinh, Giới tính, Địa chỉ, Từ ngày, Đến ngày)."
-    )
+    raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong {where} của tệp '{path.name}'.")
 
 
 def _decode(raw: bytes) -> str:
@@ -164,7 +191,7 @@ def _decode(raw: bytes) -> str:
         return unicodedata.normalize("NFC", raw.decode("cp1258", errors="strict"))
 
 
-def _read_csv(path: Path) -> InputTable:
+def _read_csv(path: Path, spec: ListKind) -> InputTable:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError(f"Tệp '{path.name}' trống.")
@@ -177,12 +204,9 @@ def _read_csv(path: Path) -> InputTable:
     first_lines = text.splitlines()[:HEADER_SCAN_ROWS]
     delimiter = max([",", ";", "\t"], key=lambda d: sum(line.count(d) for line in first_lines))
     probe = list(csv.reader(first_lines, delimiter=delimiter))
-    found = recognise_header(probe)
+    found = recognise_header(probe, spec)
     if found is None:
-        raise NoHeaderRow(
-            f"Không tìm thấy dòng tiêu đề của danh sách thẻ trong tệp '{path.name}' "
-            "(cần các cột như Mã thẻ, Họ và tên, Ngày sinh, Giới tính, Địa chỉ, Từ ngày, Đến ngày)."
-        )
+        raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong tệp '{path.name}'.")
     h, fields = found
     width = len(probe[h])
     data = pd.read_csv(

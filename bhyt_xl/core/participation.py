@@ -1,0 +1,216 @@
+"""Continuous participation per person (Công văn 1006/BHXH-CST), on prepared cards.
+
+A person is the review's identity (họ tên, ngày sinh, giới tính, địa chỉ),
+joined with the Mã số BHXH where that column is filled: two cards with the same
+BHXH number are one person even if the name is spelled differently, and an
+identity that carries a BHXH number on one card carries it on all its cards.
+
+``review_continuity(cards, params, as_of, extra)`` returns, per input row, the
+chain start, the continuous months, the recomputed 5-year date and whether the
+printed date ("Ngày đủ 5 năm liên tục" on the card) must be re-printed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from bhyt_xl.core.continuity import ContinuityOptions, build_continuity_chains
+from bhyt_xl.core.identity import identity_keys
+from bhyt_xl.params import Params
+from bhyt_xl.problems import ERROR, concat_problems, empty_problems, problems_for
+
+REPRINT_WRONG = "Ngày in trên thẻ sai"
+REPRINT_MISSING = "Thẻ chưa in ngày đủ 5 năm"
+
+
+def continuity_options(params: Params) -> ContinuityOptions:
+    """The continuity settings of ``params`` (the "Tham số" sheet)."""
+    return ContinuityOptions(
+        max_gap_months=params.max_gap_months,
+        gap_strictly_less=params.gap_strictly_less,
+        no_tolerance_before=params.no_tolerance_before,
+        five_year_floor=params.five_year_floor,
+        count_gap_time=params.count_gap_time,
+    )
+
+
+def participant_labels(bhxh_no: pd.Series, identity_key: pd.Series, valid: np.ndarray) -> pd.Series:
+    """Person label per row: the BHXH number, else the BHXH number known for the identity, else the identity.
+
+    e.g. rows (bhxh '0123456789', key K), (bhxh '', key K), (bhxh '', key L)
+         -> '0123456789', '0123456789', 'K:L'
+    """
+    bhxh = bhxh_no.astype("str").fillna("").str.replace(r"\D", "", regex=True)
+    bhxh = bhxh.where(bhxh.eq("") | (bhxh.str.len() >= 10), bhxh.str.zfill(10))  # Excel drops leading zeros
+    has = bhxh.ne("").to_numpy() & valid
+    known = (
+        pd.DataFrame({"key": identity_key[has].to_numpy(), "bhxh": bhxh[has].to_numpy()})
+        .groupby("key", sort=False)["bhxh"].min()
+    )
+    from_identity = identity_key.map(known)
+    label = pd.Series(np.where(has, "B:" + bhxh, ""), index=identity_key.index, dtype="object")
+    inherited = ~has & from_identity.notna().to_numpy()
+    label[inherited] = "B:" + from_identity[inherited].astype(str)
+    rest = ~has & ~inherited
+    label[rest] = "K:" + identity_key[rest].astype(str)
+    label[~valid] = ""
+    return label
+
+
+@dataclasses.dataclass
+class ContinuityReview:
+    """Per input row: ``rows`` (chain_start, months_continuous, five_year_date, reached, reprint,
+    reprint_reason, person, identity_key); ``problems`` (extra periods that match nobody)."""
+
+    rows: pd.DataFrame
+    problems: pd.DataFrame
+    has_printed: bool
+
+
+def review_continuity(
+    cards: pd.DataFrame,
+    params: Params,
+    as_of: dt.date | None = None,
+    extra: pd.DataFrame | None = None,
+    has_printed: bool = False,
+) -> ContinuityReview:
+    """Chains and 5-year dates for prepared cards (see :func:`bhyt_xl.core.prepare.prepare_cards`).
+
+    ``extra``: credited periods without a card (army, police, cipher service,
+    posting abroad), a frame with ``bhxh_no``, ``identity_key`` (may be ''),
+    ``valid_from``, ``valid_to``, ``src_row``; each is joined to the person with
+    that BHXH number, else that identity, else reported as a problem.
+    ``has_printed``: the input had a printed 5-year date column; then a card
+    of a chain that reached the date is re-printed when its printed date is
+    missing or differs from the recomputed one.
+    """
+    ident = identity_keys(cards)
+    valid = cards["valid"].to_numpy(dtype=bool)
+    labels = participant_labels(cards["bhxh_no"], ident["identity_key"], valid)
+    periods = pd.DataFrame(
+        {"person": labels.to_numpy(), "valid_from": cards["valid_from"], "valid_to": cards["valid_to"],
+         "is_extra": False},
+        index=cards.index,
+    )
+    periods = periods[valid]
+    problems = empty_problems()
+    if extra is not None and len(extra):
+        extra_rows, problems = _attach_extra(extra, labels, cards, ident)
+        periods = pd.concat([periods, extra_rows])
+    chains = build_continuity_chains(periods, continuity_options(params), as_of=as_of)
+    chains = chains.reindex(cards.index)
+
+    five = chains["five_year_date"]
+    printed = cards["printed_5y"]
+    reached = chains["reached"].fillna(False).astype(bool) & valid
+    wrong = reached & printed.notna() & (printed.dt.normalize() != five)
+    missing = reached & printed.isna()
+    reprint = (wrong | missing) if has_printed else pd.Series(False, index=cards.index)
+    reason = np.where(wrong, REPRINT_WRONG, np.where(missing, REPRINT_MISSING, ""))
+    rows = pd.DataFrame(
+        {
+            "chain_start": chains["chain_start"],
+            "months_continuous": chains["months_continuous"],
+            "five_year_date": five.where(reached),
+            "reached": reached,
+            "reprint": reprint.to_numpy(dtype=bool),
+            "reprint_reason": pd.Series(np.where(reprint, reason, ""), index=cards.index, dtype="object"),
+            "person": pd.factorize(labels.where(labels != ""))[0],
+            "identity_key": ident["identity_key"],
+            "valid": valid,
+        },
+        index=cards.index,
+    )
+    return ContinuityReview(rows, problems, has_printed)
+
+
+def _attach_extra(extra: pd.DataFrame, labels: pd.Series, cards: pd.DataFrame, ident: pd.DataFrame):
+    """Credited periods -> rows of the persons they belong to (by BHXH number, else identity)."""
+    known = pd.Series(labels.to_numpy(), index=ident["identity_key"].to_numpy())
+    known = known[known != ""]
+    known = known[~known.index.duplicated()]
+    bhxh = extra["bhxh_no"].astype("str").fillna("").str.replace(r"\D", "", regex=True)
+    bhxh = bhxh.where(bhxh.eq("") | (bhxh.str.len() >= 10), bhxh.str.zfill(10))
+    by_bhxh = ("B:" + bhxh).where(bhxh.ne(""))
+    card_labels = set(labels[labels != ""])
+    by_bhxh = by_bhxh.where(by_bhxh.isin(card_labels))
+    by_key = extra["identity_key"].map(known)
+    person = by_bhxh.fillna(by_key)
+    unmatched = person.isna()
+    problems = concat_problems(
+        problems_for(unmatched, extra["src_row"], None, "Mã số BHXH / Họ tên",
+                     "extra_unmatched",
+                     "thời gian được tính (không có thẻ) không khớp người nào trong danh sách thẻ", ERROR)
+    )
+    rows = pd.DataFrame(
+        {"person": person[~unmatched].to_numpy(), "valid_from": extra["valid_from"][~unmatched].to_numpy(),
+         "valid_to": extra["valid_to"][~unmatched].to_numpy(), "is_extra": True},
+        index=pd.RangeIndex(len(cards) + 10**9, len(cards) + 10**9 + int((~unmatched).sum())),
+    )
+    return rows, problems
+
+
+# ---------------------------------------------------------------------------
+# Credited periods without a card (an optional list: army, police, cipher service, posting abroad)
+IDENTITY_FIELDS = ["full_name", "birth_date", "sex", "address"]
+
+
+def missing_extra_columns(columns: dict[str, str]) -> list[str]:
+    """A list of credited periods needs Từ ngày, Đến ngày and Mã số BHXH or the four identity fields."""
+    missing = [f for f in ("valid_from", "valid_to") if f not in columns]
+    if "bhxh_no" not in columns:
+        missing += [f for f in IDENTITY_FIELDS if f not in columns]
+    return missing
+
+
+def prepare_extra(data: pd.DataFrame, columns: dict[str, str], src_row) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse a list of credited periods -> (periods with bhxh_no, identity_key, valid_from, valid_to, src_row; problems)."""
+    from bhyt_xl.core.schema import label
+    from bhyt_xl.core.values import as_text, parse_dates, parse_sex
+
+    idx = data.index
+    src = pd.Series(np.asarray(src_row, dtype="int64"), index=idx)
+    problems = []
+    bad = pd.Series(False, index=idx)
+
+    def col(field):
+        return data[columns[field]] if field in columns else None
+
+    def text(field):
+        values = col(field)
+        return as_text(values) if values is not None else pd.Series("", index=idx, dtype="str")
+
+    frame = pd.DataFrame({"src_row": src, "bhxh_no": text("bhxh_no"), "full_name": text("full_name"),
+                          "address": text("address")}, index=idx)
+    for field in ("valid_from", "valid_to"):
+        dates, _, wrong = parse_dates(col(field))
+        missing = dates.isna() & ~wrong
+        for mask, message in ((wrong, "'{value}' không phải ngày hợp lệ (dd/mm/yyyy)"), (missing, "thiếu ngày")):
+            problems.append(problems_for(mask, src, as_text(col(field)), columns[field], "date", message))
+            bad |= mask
+        frame[field] = dates
+    reversed_ = frame["valid_to"] < frame["valid_from"]
+    problems.append(problems_for(reversed_, src, as_text(col("valid_to")), columns["valid_to"], "end_before_start",
+                                 "ngày kết thúc '{value}' trước ngày bắt đầu"))
+    bad |= reversed_
+    birth = col("birth_date")
+    if birth is not None:
+        dates, year_only, _ = parse_dates(birth, allow_year_only=True)
+    else:
+        dates, year_only = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"), pd.Series(False, index=idx)
+    frame["birth_date"], frame["birth_year_only"] = dates, year_only
+    frame["sex"] = parse_sex(col("sex"))[0] if col("sex") is not None else ""
+    complete = (frame["full_name"] != "") & frame["birth_date"].notna() & (frame["sex"] != "") & (frame["address"] != "")
+    no_id = (frame["bhxh_no"] == "") & ~complete
+    problems.append(problems_for(no_id, src, None, label("bhxh_no"), "missing",
+                                 "thiếu Mã số BHXH và thiếu họ tên, ngày sinh, giới tính hoặc địa chỉ để nhận diện người"))
+    bad |= no_id
+    frame["valid"] = complete.to_numpy()
+    frame["identity_key"] = identity_keys(frame)["identity_key"]
+    frame["valid"] = ~bad
+    keep = ~bad
+    return frame.loc[keep, ["src_row", "bhxh_no", "identity_key", "valid_from", "valid_to"]], concat_problems(*problems)
