@@ -10,6 +10,7 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from bhyt_xl.core.prepare import prepare_cards
@@ -72,7 +73,7 @@ def review_file(path: str | Path, params: Params | None = None, sheet: str | Non
 
 
 def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: Params, source: str,
-                   bold: dict[str, "np.ndarray"] | None = None) -> Path:
+                   bold: dict[str, np.ndarray] | None = None) -> Path:
     """Write result sheets (in order) plus the "Tham số" sheet, atomically; returns the path."""
     output = Path(output)
     bold = bold or {}

@@ -64,3 +64,31 @@ def concat_problems(*frames: pd.DataFrame) -> pd.DataFrame:
         return empty_problems()
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["src_row"], kind="stable").reset_index(drop=True)
+
+
+class RowProblems:
+    """Collects the problems of one list as stages find them; a row with an error becomes invalid.
+
+    ``add(mask, column, values, rule, message)`` records one problem per row in
+    ``mask``; cell values are shown as staff see them (dates dd/mm/yyyy).
+    """
+
+    def __init__(self, src_rows: pd.Series):
+        self.src = src_rows
+        self.frames: list[pd.DataFrame] = []
+        self.invalid = pd.Series(False, index=src_rows.index)
+
+    def add(self, mask: pd.Series, column: str, values: pd.Series | None, rule: str, message: str,
+            severity: str = ERROR) -> None:
+        from bhyt_xl.core.values import as_text
+
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        shown = as_text(values) if values is not None else None
+        self.frames.append(problems_for(mask, self.src, shown, column, rule, message, severity=severity))
+        if severity == ERROR:
+            self.invalid = self.invalid | mask
+
+    def table(self) -> pd.DataFrame:
+        return concat_problems(*self.frames)

@@ -66,7 +66,7 @@ from bhyt_xl.core.schema import FIELDS
 from bhyt_xl.core.text import fold_header, normalize_series
 from bhyt_xl.core.values import as_text, is_blank, parse_dates, parse_sex
 from bhyt_xl.params import Params
-from bhyt_xl.problems import ERROR, PROBLEM_COLUMNS, WARNING, concat_problems, empty_problems, problems_for
+from bhyt_xl.problems import ERROR, PROBLEM_COLUMNS, WARNING, RowProblems, concat_problems, empty_problems
 
 __all__ = [
     "APPLIED", "APPLIED_COLUMNS", "CHANGE_COLUMNS", "CHANGE_FIELDS", "CUT_MODES", "ChangeOptions", "ChangeResult",
@@ -218,8 +218,7 @@ def prepare_changes(data: pd.DataFrame, columns: dict[str, str], src_row):
     idx = data.index
     src = pd.Series(np.asarray(src_row, dtype="int64"), index=idx)
     out = pd.DataFrame({"src_row": src}, index=idx)
-    problems = []
-    invalid = pd.Series(False, index=idx)
+    found = RowProblems(src)
 
     def col(field):
         name = columns.get(field)
@@ -229,10 +228,7 @@ def prepare_changes(data: pd.DataFrame, columns: dict[str, str], src_row):
         return str(columns.get(field, change_label(field)))
 
     def report(mask, field, values, rule, message, severity=ERROR):
-        nonlocal invalid
-        problems.append(problems_for(mask, src, values, header(field), rule, message, severity=severity))
-        if severity == ERROR:
-            invalid = invalid | mask.fillna(False).astype(bool)
+        found.add(mask, header(field), values, rule, message, severity)
 
     out["bhxh_no"] = _norm_bhxh(col("bhxh_no"), idx)
     out["card_no"] = _norm_card(col("card_no"), idx)
@@ -291,12 +287,12 @@ def prepare_changes(data: pd.DataFrame, columns: dict[str, str], src_row):
     report(no_id, "bhxh_no", None, "no_identifier",
            "không có thông tin nhận diện (cần Mã số BHXH, mã thẻ, hoặc họ tên và ngày sinh)")
 
-    out["valid"] = ~invalid
+    out["valid"] = ~found.invalid
     for field in ("full_name", "sex", "address", "group_code", "reason"):
         out[field] = out[field].astype(object)
     out = out[CHANGE_COLUMNS]
     out.attrs["headers"] = {field: header(field) for field in CHANGE_FIELDS}
-    return out, concat_problems(*problems)
+    return out, found.table()
 
 
 # ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import pandas as pd
 from bhyt_xl.core.continuity import ContinuityOptions, build_continuity_chains
 from bhyt_xl.core.identity import identity_keys
 from bhyt_xl.params import Params
-from bhyt_xl.problems import ERROR, concat_problems, empty_problems, problems_for
+from bhyt_xl.problems import ERROR, RowProblems, concat_problems, empty_problems, problems_for
 
 REPRINT_WRONG = "Ngày in trên thẻ sai"
 REPRINT_MISSING = "Thẻ chưa in ngày đủ 5 năm"
@@ -174,8 +174,7 @@ def prepare_extra(data: pd.DataFrame, columns: dict[str, str], src_row) -> tuple
 
     idx = data.index
     src = pd.Series(np.asarray(src_row, dtype="int64"), index=idx)
-    problems = []
-    bad = pd.Series(False, index=idx)
+    found = RowProblems(src)
 
     def col(field):
         return data[columns[field]] if field in columns else None
@@ -188,15 +187,11 @@ def prepare_extra(data: pd.DataFrame, columns: dict[str, str], src_row) -> tuple
                           "address": text("address")}, index=idx)
     for field in ("valid_from", "valid_to"):
         dates, _, wrong = parse_dates(col(field))
-        missing = dates.isna() & ~wrong
-        for mask, message in ((wrong, "'{value}' không phải ngày hợp lệ (dd/mm/yyyy)"), (missing, "thiếu ngày")):
-            problems.append(problems_for(mask, src, as_text(col(field)), columns[field], "date", message))
-            bad |= mask
+        found.add(wrong, columns[field], col(field), "date", "'{value}' không phải ngày hợp lệ (dd/mm/yyyy)")
+        found.add(dates.isna() & ~wrong, columns[field], None, "missing", "thiếu ngày")
         frame[field] = dates
-    reversed_ = frame["valid_to"] < frame["valid_from"]
-    problems.append(problems_for(reversed_, src, as_text(col("valid_to")), columns["valid_to"], "end_before_start",
-                                 "ngày kết thúc '{value}' trước ngày bắt đầu"))
-    bad |= reversed_
+    found.add(frame["valid_to"] < frame["valid_from"], columns["valid_to"], col("valid_to"), "end_before_start",
+              "ngày kết thúc '{value}' trước ngày bắt đầu")
     birth = col("birth_date")
     if birth is not None:
         dates, year_only, _ = parse_dates(birth, allow_year_only=True)
@@ -205,12 +200,9 @@ def prepare_extra(data: pd.DataFrame, columns: dict[str, str], src_row) -> tuple
     frame["birth_date"], frame["birth_year_only"] = dates, year_only
     frame["sex"] = parse_sex(col("sex"))[0] if col("sex") is not None else ""
     complete = (frame["full_name"] != "") & frame["birth_date"].notna() & (frame["sex"] != "") & (frame["address"] != "")
-    no_id = (frame["bhxh_no"] == "") & ~complete
-    problems.append(problems_for(no_id, src, None, label("bhxh_no"), "missing",
-                                 "thiếu Mã số BHXH và thiếu họ tên, ngày sinh, giới tính hoặc địa chỉ để nhận diện người"))
-    bad |= no_id
+    found.add((frame["bhxh_no"] == "") & ~complete, label("bhxh_no"), None, "missing",
+              "thiếu Mã số BHXH và thiếu họ tên, ngày sinh, giới tính hoặc địa chỉ để nhận diện người")
     frame["valid"] = complete.to_numpy()
     frame["identity_key"] = identity_keys(frame)["identity_key"]
-    frame["valid"] = ~bad
-    keep = ~bad
-    return frame.loc[keep, ["src_row", "bhxh_no", "identity_key", "valid_from", "valid_to"]], concat_problems(*problems)
+    keep = ~found.invalid
+    return frame.loc[keep, ["src_row", "bhxh_no", "identity_key", "valid_from", "valid_to"]], found.table()

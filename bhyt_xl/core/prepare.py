@@ -18,7 +18,7 @@ import pandas as pd
 from bhyt_xl.core.schema import label
 from bhyt_xl.core.values import as_text, is_blank, parse_dates, parse_sex
 from bhyt_xl.params import Params
-from bhyt_xl.problems import WARNING, concat_problems, problems_for
+from bhyt_xl.problems import ERROR, WARNING, RowProblems
 
 #: Card dates (validity, issue, revocation) outside this range are not plausible.
 CARD_DATE_MIN = pd.Timestamp("1990-01-01")
@@ -38,23 +38,14 @@ def prepare_cards(data: pd.DataFrame, columns: dict[str, str], src_row, params: 
     idx = data.index
     src = pd.Series(np.asarray(src_row, dtype="int64"), index=idx)
     out = pd.DataFrame({"src_row": src}, index=idx)
-    problems = []
-    invalid = pd.Series(False, index=idx)
+    found = RowProblems(src)
 
     def col(field):
         name = columns.get(field)
         return data[name] if name is not None else None
 
-    def header(field):
-        return str(columns.get(field, label(field)))
-
-    def report(mask, field, values, rule, message, severity=None):
-        nonlocal invalid
-        kwargs = {} if severity is None else {"severity": severity}
-        shown = as_text(values) if values is not None and mask.any() else None
-        problems.append(problems_for(mask, src, shown, header(field), rule, message, **kwargs))
-        if severity is None:
-            invalid = invalid | mask.fillna(False)
+    def report(mask, field, values, rule, message, severity=ERROR):
+        found.add(mask, str(columns.get(field, label(field))), values, rule, message, severity)
 
     # --- card number -------------------------------------------------------
     raw_card = col("card_no")
@@ -115,8 +106,8 @@ def prepare_cards(data: pd.DataFrame, columns: dict[str, str], src_row, params: 
     else:
         out["printed_5y"] = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
 
-    out["valid"] = ~invalid
-    return out[CARD_COLUMNS], concat_problems(*problems)
+    out["valid"] = ~found.invalid
+    return out[CARD_COLUMNS], found.table()
 
 
 def _birth_and_sex(data, columns, col, report):

@@ -25,7 +25,7 @@ import pandas as pd
 
 from bhyt_xl.core.identity import identity_keys
 from bhyt_xl.core.money import budget_share, monthly_premium
-from bhyt_xl.core.months import as_days, explode_months, month_fraction, round_money, round_months
+from bhyt_xl.core.months import as_days, explode_months, round_money, round_months
 from bhyt_xl.params import Params
 
 NOT_DUPLICATE = "Không trùng"
