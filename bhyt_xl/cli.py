@@ -192,7 +192,10 @@ def _cmd_apply_changes(args) -> int:
 def _cmd_build_workbook(args) -> int:
     from bhyt_xl.build.workbook import DEFAULT_PATH, build_workbook
 
-    path = build_workbook(args.output or DEFAULT_PATH)
+    try:
+        path = build_workbook(args.output or DEFAULT_PATH)
+    except ValueError as exc:  # a mistake in vba/ or the UDF guide: the message says where
+        raise BhytError(f"Không dựng được bảng tính: {exc}") from None
     print(f"Đã dựng bảng tính mẫu: {path}")
     return 0
 
@@ -215,7 +218,7 @@ def _cmd_review(args) -> int:
     write_review(review, output)
     print(review.message())
     if review.result.stats["errors"]:
-        print(f"Xem các dòng lỗi trong sheet \"Lỗi dữ liệu\".")
+        print("Xem các dòng lỗi trong sheet \"Lỗi dữ liệu\".")
     print(f"Kết quả: {output}")
     return 0
 
