@@ -1,12 +1,22 @@
 """Vietnamese text normalisation, kept in one place.
 
 Used for identity keys (names, addresses) and for recognising column headers.
+
+Identity keys follow the official rule: two cards belong to the same person
+when họ tên, ngày sinh, giới tính and địa chỉ are equal *after normalisation*.
+Normalisation therefore makes cosmetic variants equal (spacing, invisible
+characters, Unicode form, case, where the tone mark sits, punctuation spacing)
+and never makes different names equal: diacritics are never folded for keys
+("Hoa" ≠ "Hòa" ≠ "Hóa", "Lý" ≠ "Lí").
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+import numpy as np
+import pandas as pd
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -23,3 +33,241 @@ def fold_header(text: object) -> str:
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.replace("đ", "d").replace("Đ", "D").replace("Ð", "D").replace("ð", "d").lower()
     return _NON_ALNUM.sub("", s)
+
+
+# --------------------------------------------------------------------------
+# clean_text
+# --------------------------------------------------------------------------
+
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+# One str.translate table: invisibles vanish; every whitespace character
+# (all of them lie below U+3001) and every C0/C1 control becomes a plain
+# space; the Latin eth, which looks like Đ/đ, becomes the Vietnamese letter.
+_CLEAN_TABLE = {
+    cp: " "
+    for cp in range(0x3001)
+    if cp != 0x20 and (chr(cp).isspace() or unicodedata.category(chr(cp)) == "Cc")
+}
+_CLEAN_TABLE.update({ord(ch): None for ch in _INVISIBLE})
+_CLEAN_TABLE.update({0x00D0: "\u0110", 0x00F0: "\u0111"})
+# str.translate is slow on non-ASCII text; most cells need none of it.
+_NEEDS_TRANSLATE = re.compile("[" + re.escape("".join(map(chr, _CLEAN_TABLE))) + "]")
+
+
+def clean_text(s: object) -> str:
+    r"""Cell value -> clean NFC text with single spaces; missing -> "".
+
+    Removes zero-width characters and soft hyphens, turns NBSP-like spaces,
+    tabs, newlines and control characters into spaces, replaces the look-alike
+    "Ð"/"ð" (Latin eth) by "Đ"/"đ", applies NFC, collapses spaces and strips.
+
+    >>> clean_text("  Nguy\u200bễn\u00a0\u00a0Văn\tA ")
+    'Nguyễn Văn A'
+    """
+    if not isinstance(s, str):
+        if s is None or (pd.api.types.is_scalar(s) and pd.isna(s)):
+            return ""
+        s = str(s)
+    # Invisibles go before NFC so that a base letter and its combining mark
+    # separated by a zero-width character still compose.
+    if _NEEDS_TRANSLATE.search(s):
+        s = s.translate(_CLEAN_TABLE)
+    s = unicodedata.normalize("NFC", s)
+    return " ".join(s.split())
+
+
+# --------------------------------------------------------------------------
+# normalize_tone_placement
+# --------------------------------------------------------------------------
+
+# The five tone marks (huyền, sắc, hỏi, ngã, nặng) as combining marks.
+# Vowel-quality marks (circumflex, breve, horn) are part of the letter
+# (â ê ô ă ơ ư) and never move.
+_TONE_MARKS = "\u0300\u0301\u0309\u0303\u0323"
+_VOWELS = "aăâeêioôơuưy"
+_QUALITY_VOWELS = "ăâêôơư"
+
+# Every Vietnamese vowel with a tone exists as one precomposed (NFC) code
+# point: "ờ" <-> ("ơ", grave). Tables for both directions, both cases.
+_SPLIT_TONE: dict[str, tuple[str, str]] = {}
+_ADD_TONE: dict[tuple[str, str], str] = {}
+for _vowel in _VOWELS + _VOWELS.upper():
+    for _tone in _TONE_MARKS:
+        _toned = unicodedata.normalize("NFC", _vowel + _tone)
+        _SPLIT_TONE[_toned] = (_vowel, _tone)
+        _ADD_TONE[_vowel, _tone] = _toned
+del _vowel, _tone, _toned
+_TONED_CHARS = "".join(_SPLIT_TONE)
+_TONED_VOWEL = re.compile(f"[{_TONED_CHARS}]")
+
+# Longest first, so that "ngh" wins over "ng" and "ng" over "n".
+# "qu" and "gi" are single consonants; the regex backtracks to "g" + vowel "i"
+# when no vowel follows "gi" ("gì", "gìn"), while "qu" with no vowel after it
+# is simply not a syllable (a bare "q" is not an initial).
+_INITIALS = ("ngh ng nh ch gh gi kh ph qu th tr "
+             "b c d đ g h k l m n p r s t v x").split()
+_FINALS = "ch ng nh c m n p t".split()
+
+
+def _both_cases(cluster: str) -> str:
+    """'ng' -> '[nN][gG]': case-insensitive without re.IGNORECASE, which
+    would also accept look-alikes such as the long s 'ſ' for 's'."""
+    return "".join(f"[{ch}{ch.upper()}]" for ch in cluster)
+
+
+# One toneless syllable: initial consonant, 1-3 vowels, final consonant. The
+# classes hold only Vietnamese letters, so a foreign letter or a combining
+# mark left over (a second tone, a tone on a consonant) makes it fail.
+_SYLLABLE = re.compile(
+    f"(?:{'|'.join(map(_both_cases, _INITIALS))})?"
+    f"(?P<nucleus>[{_VOWELS}{_VOWELS.upper()}]{{1,3}})"
+    f"(?:{'|'.join(map(_both_cases, _FINALS))})?"
+)
+
+
+def _tone_index(nucleus: str, closed: bool) -> int:
+    """Position, inside the lower-case vowel nucleus, of the tone mark in the
+    traditional ("old") style."""
+    for i in range(len(nucleus) - 1, -1, -1):
+        if nucleus[i] in _QUALITY_VOWELS:
+            # â ê ô ă ơ ư carry the tone. The only nucleus with two of them
+            # is "ươ" (người, trường), where the tone goes on ơ: the last one.
+            return i
+    if closed:
+        # hoàn, toán, huỳnh: a final consonant pulls the tone to the last vowel.
+        return len(nucleus) - 1
+    # Open syllable: a, hòa / thúy / khỏe / mía / của / túi, ngoài / khuỷu.
+    return (len(nucleus) - 1) // 2
+
+
+def normalize_tone_placement(word: str) -> str:
+    """Put the tone mark of one Vietnamese syllable on its canonical vowel.
+
+    The same syllable can be typed with the tone on different vowels
+    ("hoà"/"hòa", "thuý"/"thúy", "khoẻ"/"khỏe", "qúy"/"quý"); this rewrites it
+    in the traditional style (quality vowel â ê ô ă ơ ư first; else the last
+    vowel of a closed syllable; else the first of two / middle of three vowels
+    of an open syllable). Case of every letter is kept; output is NFC.
+
+    Anything that is not a single Vietnamese syllable with exactly one tone
+    mark (no tone, two tones, no vowel, foreign letters) is returned unchanged,
+    only NFC-normalised.
+
+    >>> normalize_tone_placement("Thuý"), normalize_tone_placement("HOÀ")
+    ('Thúy', 'HÒA')
+    """
+    nfc = unicodedata.normalize("NFC", word)
+    toned = _TONED_VOWEL.findall(nfc)
+    if len(toned) != 1:
+        return nfc
+    vowel, tone = _SPLIT_TONE[toned[0]]
+    base = nfc.replace(toned[0], vowel)
+    syllable = _SYLLABLE.fullmatch(base)
+    if syllable is None:
+        return nfc
+    closed = syllable.end("nucleus") < len(base)
+    at = syllable.start("nucleus") + _tone_index(syllable["nucleus"].lower(), closed)
+    return base[:at] + _ADD_TONE[base[at], tone] + base[at + 1 :]
+
+
+# --------------------------------------------------------------------------
+# normalize_name / normalize_address / normalize_series
+# --------------------------------------------------------------------------
+
+# A word whose tone may need moving. A word is a run of letters; a tone can
+# only move inside a run of two or more vowels, so only a word with a toned
+# vowel next to another vowel can change (all others are left as they are,
+# which is what normalize_tone_placement would return for them). The lazy
+# prefix finds that pair from the start of the word; the look-arounds keep
+# whole words only and skip any word holding a combining mark that did not
+# compose (a second tone, say), which is not a clean syllable. One regex
+# pass instead of a Python call per word keeps normalize_series fast.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_L = r"[^\W\d_]"  # a letter
+_TONED = f"[{_TONED_CHARS}]"
+_ANY_VOWEL = f"[{_VOWELS}{_VOWELS.upper()}{_TONED_CHARS}]"
+_MOVABLE_WORD = re.compile(
+    f"(?<!{_L})(?<![{_MARKS}])"
+    f"{_L}*?(?:{_ANY_VOWEL}{_TONED}|{_TONED}{_ANY_VOWEL}){_L}*"
+    f"(?!{_L})(?![{_MARKS}])"
+)
+
+
+def _retone(match: re.Match) -> str:
+    return normalize_tone_placement(match.group())
+
+
+def normalize_name(s: object) -> str:
+    """Name as an identity key: clean, lower case, canonical tone placement.
+
+    >>> normalize_name("  NGUYỄN  Thị   Hoà ")
+    'nguyễn thị hòa'
+    """
+    # lower() can leave a string that is no longer NFC (rare letters only);
+    # normalise again so that equal names are equal code point by code point.
+    text = unicodedata.normalize("NFC", clean_text(s).lower())
+    return _MOVABLE_WORD.sub(_retone, text)
+
+
+# Punctuation spacing for addresses. normalize_name leaves single spaces
+# only, and every step below keeps it so; each step also keeps what the
+# earlier ones produced, so the whole is idempotent. The cheap "in" tests
+# skip the regex scans that most addresses do not need.
+_DASHES = "-\u2010-\u2015\u2212"  # hyphen, en dash, em dash and look-alikes
+_DASH = re.compile(f"[{_DASHES}]")
+_DASH_RUN = re.compile(f" ?[{_DASHES}](?: ?[{_DASHES}])* ?")  # "a – b", "a--b" -> "a - b"
+_SEPARATOR = re.compile(r"([,;:])(?=[^ ,.;:)])")  # "a,b" -> "a, b"
+# A dot before a letter ("tp.nha trang"), or between a letter and a digit
+# ("p.5"), ends an abbreviation and gets a space; "1.5" and "01.02" are kept.
+_ABBREVIATION_DOT = re.compile(r"\.(?=[^\W\d_])|(?<=[^\W\d_])\.(?=\d)")
+_OPEN_PAREN = re.compile(r"(?<=[^ (])\(")  # "a(b" -> "a (b"
+_EDGE_PUNCTUATION = " .,;:-"
+
+
+def normalize_address(s: object) -> str:
+    """Address as an identity key: as normalize_name, plus punctuation spacing.
+
+    No space before , . ; : ); one space after , ; : and after an
+    abbreviation's "."; one space before "(" and none after it; any dash
+    (or run of dashes) becomes " - "; punctuation at both ends is dropped.
+    Words are never expanded or removed.
+
+    >>> normalize_address("Thôn 1 ,Xã Vĩnh Lương,  TP.Nha Trang.")
+    'thôn 1, xã vĩnh lương, tp. nha trang'
+    """
+    text = normalize_name(s)
+    if _DASH.search(text):
+        text = _DASH_RUN.sub(" - ", text)
+    for mark in ",.;:)":
+        text = text.replace(" " + mark, mark)  # "a , b" -> "a, b"
+    text = text.replace("( ", "(")  # "( a" -> "(a"
+    text = _SEPARATOR.sub(r"\1 ", text)
+    if "." in text:
+        text = _ABBREVIATION_DOT.sub(". ", text)
+    if "(" in text:
+        text = _OPEN_PAREN.sub(" (", text)
+    return text.strip(_EDGE_PUNCTUATION)
+
+
+_NORMALIZERS = {"name": normalize_name, "address": normalize_address}
+
+
+def normalize_series(values: pd.Series, kind: str) -> pd.Series:
+    """Normalise a whole column (kind "name" or "address"); missing -> "".
+
+    Each distinct value is normalised once and the results are mapped back,
+    so the cost follows the number of distinct values, not of rows.
+
+    >>> normalize_series(pd.Series(["Hoà", None, "HÒA"]), "name").tolist()
+    ['hòa', '', 'hòa']
+    """
+    try:
+        normalize = _NORMALIZERS[kind]
+    except KeyError:
+        raise ValueError(f"kind must be 'name' or 'address', not {kind!r}") from None
+    codes, uniques = pd.factorize(values)
+    # Missing values get code -1, which numpy's take reads as the last
+    # element: the "" appended after the normalised uniques.
+    table = np.array([normalize(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(table.take(codes), index=values.index, dtype=object)
