@@ -91,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--changes-sheet", metavar="TÊN_SHEET", help="sheet chứa danh sách tăng/giảm")
     changes.set_defaults(func=_cmd_apply_changes)
 
+    report = sub.add_parser(
+        "report", help="lập báo cáo Biểu 01-03 (CV 493) / official report forms",
+        description=REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("input", metavar="INPUT", help="danh sách thẻ (.xlsx, .xlsm, .csv)")
+    _output_option(report, "_bao_cao")
+    report.add_argument("--from", dest="date_from", metavar="DD/MM/YYYY", help="đầu kỳ rà soát (ví dụ 01/01/2011)")
+    report.add_argument("--to", dest="date_to", metavar="DD/MM/YYYY", help="cuối kỳ rà soát (ví dụ 31/12/2012)")
+    _params_option(report)
+    report.add_argument("--sheet", metavar="TÊN_SHEET", help="sheet chứa danh sách thẻ")
+    report.add_argument("--pdf", action="store_true",
+                        help="xuất thêm tệp PDF cạnh tệp báo cáo (cần LibreOffice: soffice)")
+    report.set_defaults(func=_cmd_report)
+
     build = sub.add_parser(
         "build-workbook", help="dựng bảng tính mẫu BHYT_RaSoat.xlsm từ mã nguồn / build the Excel template",
         description="Dựng lại workbooks/BHYT_RaSoat.xlsm (sheet, nút bấm, VBA, tham số mặc định) từ mã nguồn. "
@@ -101,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=_cmd_build_workbook)
     return parser
 
+
+REPORT_HELP = """\
+Lập các biểu báo cáo theo Công văn 493/BHXH-CST, đúng thể thức văn bản hành chính (NĐ 30/2020):
+"Biểu 01 - Tổng hợp" (số thẻ, số tháng, số tiền cấp trùng, NSNN chi trả theo năm và nhóm đối tượng),
+"Biểu 02 - Danh sách" (từng thẻ cấp trùng, cộng theo nhóm), "Biểu 03 - Nguyên nhân" (theo nguyên nhân,
+đơn vị, huyện) và, khi danh sách có cột "Ngày đủ 5 năm liên tục", danh sách thẻ cần in lại.
+Tên cơ quan, nơi lập, người ký, số hiệu biểu sửa trong khối "THÔNG TIN BÁO CÁO" của sheet "Tham số"
+(tệp --params). A4, Times New Roman, lặp dòng tiêu đề khi in; --pdf xuất PDF bằng LibreOffice.
+"""
 
 CONTINUITY_HELP = """\
 Tính thời gian tham gia BHYT liên tục và ngày đủ 5 năm liên tục cho từng người (CV 1006/BHXH-CST).
@@ -189,6 +212,40 @@ def _cmd_apply_changes(args) -> int:
     return 0
 
 
+def _cmd_report(args) -> int:
+    from bhyt_xl.api import continuity_file, review_file
+    from bhyt_xl.reports import ReportSettings, export_pdf, read_report_settings, write_reports
+
+    params = _review_params(args)
+    settings = read_report_settings(args.params) if args.params else ReportSettings()
+    source = Path(args.input)
+    output = _output_path(source, args.output, "_bao_cao")
+    review = review_file(source, params=params, sheet=args.sheet)
+    continuity = None
+    if "printed_5y" in review.table.columns:
+        continuity = continuity_file(source, params=params, sheet=args.sheet)
+    write_reports(output, review, settings, continuity=continuity)
+    print(review.message())
+    print(f"Báo cáo: {output}")
+    if args.pdf:
+        print(f"PDF: {export_pdf(output)}")
+    return 0
+
+
+def _review_params(args):
+    """Params from --params, with --from/--to laid over the review period."""
+    params = _load_params(args)
+    changes = {}
+    for attr, key in (("date_from", "review_from"), ("date_to", "review_to")):
+        value = getattr(args, attr)
+        if value:
+            changes[key] = _cli_date(f"--{attr[5:]}", value)
+    params = params.replace(**changes)
+    if params.review_from and params.review_to and params.review_to < params.review_from:
+        raise BhytError("Ngày --to phải sau ngày --from.")
+    return params
+
+
 def _cmd_build_workbook(args) -> int:
     from bhyt_xl.build.workbook import DEFAULT_PATH, build_workbook
 
@@ -203,15 +260,7 @@ def _cmd_build_workbook(args) -> int:
 def _cmd_review(args) -> int:
     from bhyt_xl.api import review_file, write_review
 
-    params = _load_params(args)
-    changes = {}
-    for attr, key in (("date_from", "review_from"), ("date_to", "review_to")):
-        value = getattr(args, attr)
-        if value:
-            changes[key] = _cli_date(f"--{attr[5:]}", value)
-    params = params.replace(**changes)
-    if params.review_from and params.review_to and params.review_to < params.review_from:
-        raise BhytError("Ngày --to phải sau ngày --from.")
+    params = _review_params(args)
     source = Path(args.input)
     output = _output_path(source, args.output, "_ket_qua")
     review = review_file(source, params=params, sheet=args.sheet)
