@@ -1,0 +1,836 @@
+"""The macros behind the workbook's buttons (``RunPython "import bhyt_xl.excel.macros as m; m.<name>()"``).
+
+Each button function is ``name()`` = ``process_name(xw.Book.caller())``; the
+work is in ``process_name(book)``, which takes any xlwings Book, so tests run
+it on xlwings' remote engine (``xw.Book(json=payload)``, see
+:mod:`bhyt_xl.excel.remote`).
+
+* :func:`check_data` ("Kiểm tra dữ liệu"): read the list, write "Lỗi dữ liệu".
+* :func:`run_review` ("Rà soát thẻ trùng"): review; write "Kết quả",
+  "Chi tiết theo năm", "Tổng hợp", "Lỗi dữ liệu" (the CLI's sheets, from
+  :meth:`bhyt_xl.api.Review.sheets`); colour the rows of the list.
+* :func:`clear_results` ("Xóa kết quả"): after a yes/no question, delete
+  those sheets and the colouring.
+* :func:`check_setup` ("Kiểm tra cài đặt"): versions and paths on a sheet.
+
+What staff can count on: the pasted list and "Tham số" are never written
+(the list only gets background colours); result sheets are refreshed in
+place on each run; the status bar shows progress and screen updating is off
+while a macro runs, both restored even on error; a message box ends every
+run. A :class:`~bhyt_xl.errors.BhytError` is shown as its Vietnamese
+message; any other exception as one Vietnamese sentence, with the traceback
+in ``bhyt_xl.log`` next to the workbook (else in the temp folder). The log
+holds counts, row numbers and code locations only, never cell values.
+
+Cells are read and written in whole blocks. On the remote engine the block
+is converted by vectorised code here rather than cell by cell in xlwings
+(the remote engine's own conversion costs ~1 µs per cell, 10 s for a
+200,000-row result); on desktop Excel xlwings' conversion is used as is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.metadata
+import platform
+import re
+import struct
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+
+import bhyt_xl
+from bhyt_xl.api import Review, review_table
+from bhyt_xl.core.prepare import missing_required, prepare_cards
+from bhyt_xl.core.review import DATA_ERROR, DUPLICATE, KEPT
+from bhyt_xl.core.schema import label
+from bhyt_xl.errors import BhytError, InputFileError, MissingColumns, NoHeaderRow
+from bhyt_xl.io import sheets as result_sheets
+from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET
+from bhyt_xl.io.params_io import params_from_rows
+
+# _finish is the file reader's last step (column labels, blank rows, row numbers): reused, not copied.
+from bhyt_xl.io.read import HEADER_SCAN_ROWS, InputTable, _finish, recognise_header
+from bhyt_xl.params import Params
+from bhyt_xl.problems import WARNING
+
+LIST_SHEET = "Danh sách thẻ"
+GUIDE_SHEET = "Hướng dẫn"
+SETUP_SHEET = "Kiểm tra cài đặt"
+#: The sheets run_review writes, in workbook order (names and columns as the CLI's).
+RESULT_SHEETS = (result_sheets.SHEET_RESULT, result_sheets.SHEET_BY_YEAR, result_sheets.SHEET_SUMMARY,
+                 result_sheets.SHEET_PROBLEMS)
+#: The template's header row of "Danh sách thẻ" (used when the sheet has no recognisable header).
+TEMPLATE_HEADER_ROW = 4
+LOG_NAME = "bhyt_xl.log"
+
+#: Background of the list's rows by verdict (the duplicate's colour, lighter for the card kept).
+ROW_COLOURS = {DUPLICATE: "#F4B084", KEPT: "#FCE4D6", DATA_ERROR: "#FFE699"}
+COLOUR_WORDS = {DUPLICATE: "màu cam", KEPT: "màu cam nhạt", DATA_ERROR: "màu vàng"}
+HEADER_FILL = "#DDEBF7"
+
+TITLE_CHECK = "Kiểm tra dữ liệu"
+TITLE_REVIEW = "Rà soát thẻ trùng"
+TITLE_CLEAR = "Xóa kết quả"
+TITLE_SETUP = "Kiểm tra cài đặt"
+
+STATUS_READ = "Đang đọc danh sách…"
+STATUS_REVIEW = "Đang rà soát…"
+STATUS_WRITE = "Đang ghi kết quả…"
+
+UNEXPECTED = "Đã xảy ra lỗi không mong đợi; chi tiết đã ghi vào tệp {log}."
+UNEXPECTED_NO_LOG = "Đã xảy ra lỗi không mong đợi ({kind}); không ghi được tệp nhật ký."
+
+#: Excel's limit for one multi-area address (Range("A5:O5,A9:O12,...")).
+MAX_ADDRESS = 255
+
+
+# ---------------------------------------------------------------------------
+# Buttons
+# ---------------------------------------------------------------------------
+def check_data() -> None:
+    """Button "Kiểm tra dữ liệu"."""
+    process_check_data(xw.Book.caller())
+
+
+def run_review() -> None:
+    """Button "Rà soát thẻ trùng"."""
+    process_run_review(xw.Book.caller())
+
+
+def clear_results() -> None:
+    """Button "Xóa kết quả"."""
+    process_clear_results(xw.Book.caller())
+
+
+def check_setup(vba_version: str | None = None) -> None:
+    """Button "Kiểm tra cài đặt"; ``vba_version`` is the workbook's XLWINGS_VERSION if the VBA passes it."""
+    process_check_setup(xw.Book.caller(), vba_version)
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What a macro showed: whether it finished, the message box text, and the log written, if any."""
+
+    ok: bool
+    message: str
+    log: Path | None = None
+
+
+# ---------------------------------------------------------------------------
+# The macros
+# ---------------------------------------------------------------------------
+def process_check_data(book) -> Outcome:
+    """Read and validate the list; refresh "Lỗi dữ liệu"; message with the counts."""
+
+    def body(ui: _Ui, context: dict) -> str:
+        ui.status(STATUS_READ)
+        table = read_list(book)
+        context["rows"] = len(table.data)
+        params, _ = read_params(book)
+        ui.status(STATUS_REVIEW)
+        cards, problems = prepare_cards(table.data, table.columns, table.src_row, params)
+        ui.status(STATUS_WRITE)
+        write_sheet(book, result_sheets.SHEET_PROBLEMS, result_sheets.problems_sheet(problems),
+                    after=_sheet(book, LIST_SHEET))
+        _activate(book, LIST_SHEET)
+        bad_rows = int((~cards["valid"]).sum())
+        warnings = int((problems["severity"] == WARNING).sum())
+        head = (f"Đã kiểm tra {_n(len(cards))} dòng của sheet \"{LIST_SHEET}\": {_n(bad_rows)} dòng lỗi dữ liệu "
+                f"(sẽ không được rà soát), {_n(warnings)} cảnh báo.")
+        if len(problems):
+            return head + f" Xem từng lỗi trong sheet \"{result_sheets.SHEET_PROBLEMS}\" (cột Dòng là số dòng " \
+                          f"trong sheet \"{LIST_SHEET}\")."
+        return head + " Có thể bấm \"Rà soát thẻ trùng\"."
+
+    return _run(book, "check_data", TITLE_CHECK, body)
+
+
+def process_run_review(book) -> Outcome:
+    """Review the list; refresh the four result sheets; colour the list's rows; message with the counts."""
+
+    def body(ui: _Ui, context: dict) -> str:
+        ui.status(STATUS_READ)
+        table = read_list(book)
+        context["rows"] = len(table.data)
+        context["header_row"] = table.header_row
+        params, params_note = read_params(book)
+        ui.status(STATUS_REVIEW)
+        review = review_table(table, params)
+        ui.status(STATUS_WRITE)
+        write_review(book, review)
+        colour_list(book, table, review.result.rows["verdict"].to_numpy())
+        _activate(book, LIST_SHEET)
+        return review_message(review, params_note)
+
+    return _run(book, "run_review", TITLE_REVIEW, body)
+
+
+def process_clear_results(book, confirm: bool | None = None) -> Outcome:
+    """Ask (yes/no), then delete the result sheets and the colouring of the list.
+
+    ``confirm=True`` skips the question, ``False`` cancels. With ``None`` the
+    question is asked with ``app.alert``; an engine that cannot return the
+    answer (the remote engine) counts as "no", so nothing is deleted unseen.
+    """
+    question = (f"Xóa các sheet kết quả ({', '.join(RESULT_SHEETS)}) và bỏ tô màu trong sheet \"{LIST_SHEET}\"?"
+                " Danh sách đã dán được giữ nguyên.")
+    if confirm is None:
+        try:
+            answer = book.app.alert(question, title=TITLE_CLEAR, buttons="yes_no", mode="info")
+        except Exception:  # an engine without message boxes cannot ask: do nothing
+            answer = None
+        confirm = answer == "yes"
+    if not confirm:
+        return Outcome(False, "Đã hủy: không xóa gì.")
+
+    def body(ui: _Ui, context: dict) -> str:
+        ui.status("Đang xóa kết quả…")
+        deleted = []
+        for name in RESULT_SHEETS:
+            sheet = _sheet(book, name)
+            if sheet is not None:
+                sheet.delete()
+                deleted.append(name)
+        area = paste_area(book)
+        if area is not None:
+            sheet, first, last, ncols = area
+            if last >= first:
+                sheet.range((first, 1), (last, ncols)).color = None
+        _activate(book, LIST_SHEET)
+        what = f"Đã xóa {len(deleted)} sheet kết quả ({', '.join(deleted)})" if deleted else \
+            "Không có sheet kết quả nào để xóa"
+        return what + f"; đã bỏ tô màu trong sheet \"{LIST_SHEET}\". Danh sách đã dán được giữ nguyên."
+
+    return _run(book, "clear_results", TITLE_CLEAR, body)
+
+
+def process_check_setup(book, vba_version: str | None = None) -> Outcome:
+    """Write the diagnostics sheet "Kiểm tra cài đặt"; message: all good, or what to fix."""
+
+    def body(ui: _Ui, context: dict) -> str:
+        ui.status("Đang kiểm tra cài đặt…")
+        frame = setup_report(book, vba_version)
+        write_sheet(book, SETUP_SHEET, frame, after=_sheet(book, GUIDE_SHEET))
+        _activate(book, SETUP_SHEET)
+        bad = frame[frame["Đánh giá"].str.startswith("CẦN SỬA")]
+        if bad.empty:
+            return f"Cài đặt đúng: Python, xlwings và bhyt-xl đều sẵn sàng. Chi tiết trong sheet \"{SETUP_SHEET}\"."
+        return (f"Có {len(bad)} mục cần sửa: " + "; ".join(bad["Mục"]) +
+                f". Xem cách sửa trong sheet \"{SETUP_SHEET}\".")
+
+    return _run(book, "check_setup", TITLE_SETUP, body)
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+def read_list(book) -> InputTable:
+    """The card list of "Danh sách thẻ" as the engine's :class:`InputTable` (header found anywhere in the first rows)."""
+    sheet = _sheet(book, LIST_SHEET)
+    if sheet is None:
+        raise InputFileError(f"Không tìm thấy sheet \"{LIST_SHEET}\" trong bảng tính; hãy dán danh sách thẻ vào "
+                             f"sheet có tên đúng \"{LIST_SHEET}\" (không đổi tên sheet).")
+    return table_from_frame(sheet_frame(sheet), source=book.name, sheet=sheet.name)
+
+
+def read_params(book) -> tuple[Params, str]:
+    """Params from the workbook's "Tham số" sheet over the defaults, and a note on where they came from."""
+    sheet = _sheet(book, PARAMS_SHEET)
+    if sheet is None:
+        return Params(), f"không có sheet \"{PARAMS_SHEET}\": dùng tham số mặc định"
+    rows = sheet_frame(sheet).to_numpy(dtype=object).tolist()
+    return params_from_rows(rows, Params(), source=f"sheet \"{PARAMS_SHEET}\""), f"theo sheet \"{PARAMS_SHEET}\""
+
+
+def sheet_frame(sheet) -> pd.DataFrame:
+    """Every cell value of a sheet from A1 to its last used cell, in one read: an object frame, columns 0..n-1.
+
+    Blanks are None; date cells are datetimes; numbers and text as stored.
+    """
+    last = sheet.used_range.last_cell
+    block = sheet.range((1, 1), (last.row, last.column))
+    if _is_remote(sheet.book):
+        frame = pd.DataFrame(list(block.raw_value), dtype=object)
+        return frame.apply(_decode_remote_column) if frame.shape[1] else frame
+    return pd.DataFrame(block.options(ndim=2).value, dtype=object)
+
+
+# The remote engine receives dates as ISO strings ("2011-07-01T00:00:00.000Z") and
+# errors as text; its own conversion turns them into datetimes / None cell by cell.
+_REMOTE_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+_REMOTE_ERRORS = ["#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#DATA!"]
+
+
+def _decode_remote_column(column: pd.Series) -> pd.Series:
+    """One column of a remote payload, decoded as xlwings' remote ``.value`` would.
+
+    Each distinct value is looked at once: "" and error texts become None,
+    ISO date strings datetimes. A column of dates only (and blanks) comes
+    back as datetime64, as a file reader gives it.
+    """
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    decoded = np.empty(len(uniques) + 1, dtype=object)  # the last slot is for blanks (code -1)
+    date_at = []
+    for i, u in enumerate(uniques):
+        if type(u) is str:
+            if u == "" or u in _REMOTE_ERRORS:
+                u = None
+            elif len(u) >= 19 and u[10] == "T" and _REMOTE_DATE.match(u):
+                date_at.append(i)
+        decoded[i] = u
+    if not date_at:
+        return pd.Series(decoded.take(codes), index=column.index, dtype=object)
+    text = pd.Series(uniques[date_at], dtype=object).str.replace(r"(?:Z|[+-]\d{2}:\d{2})$", "", regex=True)
+    stamps = pd.to_datetime(text, format="ISO8601").to_numpy(dtype="datetime64[ns]")
+    blank = np.array([d is None for d in decoded])
+    if len(date_at) == (~blank).sum():  # dates and blanks only
+        days = np.full(len(decoded), np.datetime64("NaT"), dtype="datetime64[ns]")
+        days[date_at] = stamps
+        return pd.Series(days.take(codes), index=column.index)
+    decoded[date_at] = pd.DatetimeIndex(stamps).to_pydatetime()
+    return pd.Series(decoded.take(codes), index=column.index, dtype=object)
+
+
+def table_from_values(rows: list[list[object]], source: str, sheet: str | None = None) -> InputTable:
+    """A list given as cell values from A1 (rows of a sheet) -> :class:`InputTable`, as the file reader makes it."""
+    width = max((len(r) for r in rows), default=0)
+    return table_from_frame(pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object),
+                            source, sheet)
+
+
+def table_from_frame(frame: pd.DataFrame, source: str, sheet: str | None = None) -> InputTable:
+    """As :func:`table_from_values`, for a frame of cell values from A1 (columns 0..n-1).
+
+    The header is the row :func:`~bhyt_xl.io.read.recognise_header` finds in
+    the first rows; row numbers are the sheet's. Raises the reader's
+    :class:`NoHeaderRow` / :class:`MissingColumns`, or :class:`InputFileError`
+    when there are no cards under the header.
+    """
+    where = f"sheet \"{sheet}\"" if sheet else f"tệp {source}"
+    head = frame.head(HEADER_SCAN_ROWS)
+    probe = head.where(head.notna(), None).to_numpy(dtype=object).tolist()
+    found = recognise_header(probe)
+    if found is None:
+        raise NoHeaderRow(
+            f"Không tìm thấy dòng tiêu đề của danh sách thẻ trong {where} (cần các cột như Mã thẻ, Họ và tên, "
+            "Ngày sinh, Giới tính, Địa chỉ, Từ ngày, Đến ngày). Hãy dán danh sách kèm dòng tiêu đề của nó."
+        )
+    h, fields = found
+    header = probe[h]
+    data = frame.iloc[h + 1:].reset_index(drop=True)
+    used = [_filled(v) for v in header]
+    if len(data):
+        used = np.asarray(used) | data.notna().any(axis=0).to_numpy()
+    width = int(np.flatnonzero(used).max()) + 1
+    data = data.iloc[:, :width].apply(_typed_column) if len(data) else data.iloc[:, :width]
+    table = _finish(data, header[:width], fields, h + 2, source, sheet, h + 1)
+    missing = missing_required(table.columns)
+    if missing:
+        names = ", ".join(f'"{label(f)}"' for f in missing)
+        raise MissingColumns(
+            f"Không tìm thấy cột {names} trong {where} (dòng tiêu đề là dòng {table.header_row}); "
+            "hãy thêm cột hoặc đổi tên tiêu đề cột cho đúng."
+        )
+    if table.data.empty:
+        raise InputFileError(f"Chưa có thẻ nào dưới dòng tiêu đề (dòng {table.header_row}) của {where}; "
+                             f"hãy dán danh sách thẻ từ dòng {table.header_row + 1}.")
+    return table
+
+
+def _filled(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _typed_column(column: pd.Series) -> pd.Series:
+    """A column whose every value is a date becomes datetime64 (the reader's type for date columns)."""
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "datetime":
+        return pd.to_datetime(column).astype("datetime64[ns]")
+    return column
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+def write_review(book, review: Review) -> None:
+    """Refresh the four result sheets (after "Danh sách thẻ", in the CLI's order)."""
+    frames = review.sheets()
+    bold = {result_sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
+    after = _sheet(book, LIST_SHEET)
+    for name in RESULT_SHEETS:
+        after = write_sheet(book, name, frames[name], after=after, bold_rows=bold.get(name))
+
+
+def write_sheet(book, name: str, frame: pd.DataFrame, after=None, bold_rows: np.ndarray | None = None):
+    """Replace the content of sheet ``name`` (added after ``after`` if missing) by ``frame`` with a header row.
+
+    Number formats go on before the values, so text columns are stored as
+    text (codes keep their leading zeros, nothing becomes a formula); dates
+    are dd/mm/yyyy, money #,##0, months #,##0.00, as in the CLI's workbook.
+    """
+    sheet = _sheet(book, name)
+    if sheet is None:
+        sheet = book.sheets.add(name, after=after) if after is not None else book.sheets.add(name)
+    else:
+        sheet.clear()
+    nrows, ncols = frame.shape
+    if ncols == 0:
+        return sheet
+    if nrows:
+        for j, column in enumerate(frame.columns):
+            fmt = _number_format(str(column), frame[column])
+            if fmt:
+                sheet.range((2, j + 1), (nrows + 1, j + 1)).number_format = fmt
+    remote = _is_remote(book)
+    rows = [[str(c) for c in frame.columns]] + cell_rows(frame, remote)
+    target = sheet.range((1, 1), (nrows + 1, ncols))
+    if remote:
+        target.raw_value = rows
+    else:
+        target.value = rows
+    header = sheet.range((1, 1), (1, ncols))
+    header.color = HEADER_FILL
+    header.font.bold = True
+    if bold_rows is not None:
+        for first, last in row_runs(np.flatnonzero(bold_rows) + 2):
+            sheet.range((first, 1), (last, ncols)).font.bold = True
+    sheet.range((1, 1), (min(nrows, 200) + 1, ncols)).columns.autofit()  # widths from the first rows: fast
+    return sheet
+
+
+def _number_format(name: str, column: pd.Series) -> str | None:
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return "dd/mm/yyyy"
+    if "(đồng)" in name:
+        return "#,##0"
+    if name.startswith("Số tháng"):
+        return "#,##0.00"
+    if (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)) \
+            and pd.api.types.infer_dtype(column, skipna=True) == "string":
+        return "@"
+    return None
+
+
+def cell_rows(frame: pd.DataFrame, remote: bool) -> list[list[object]]:
+    """The frame's cells as rows of plain values, converted column by column (each distinct value once).
+
+    ``remote``: as xlwings' remote engine prepares them (dates as
+    "YYYY-MM-DD[ HH:MM:SS]", blanks ""); else Python values for xlwings'
+    desktop conversion (datetimes, None).
+    """
+    blank = "" if remote else None
+    out = np.empty(frame.shape, dtype=object)
+    for j in range(frame.shape[1]):
+        out[:, j] = _cells(frame.iloc[:, j], remote, blank)
+    return out.tolist()
+
+
+def _cells(s: pd.Series, remote: bool, blank: object) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype) \
+            or pd.api.types.is_datetime64_any_dtype(s.dtype):
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            stamps = pd.DatetimeIndex(uniques)
+            if remote:
+                table = np.where(stamps.normalize() == stamps, stamps.strftime("%Y-%m-%d"),
+                                 stamps.strftime("%Y-%m-%d %H:%M:%S")).astype(object)
+            else:
+                table = stamps.to_pydatetime().astype(object)
+        else:
+            table = np.empty(len(uniques), dtype=object)
+            table[:] = [_plain(u, remote) for u in np.asarray(uniques, dtype=object)]
+        return np.append(table, np.array([blank], dtype=object)).take(codes)  # code -1 (missing) takes the blank
+    arr = s.to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(arr)
+    out = arr.astype(object)
+    if pd.api.types.is_integer_dtype(s.dtype):
+        out[~missing] = s.dropna().astype("int64").to_numpy().astype(object)
+    out[missing] = blank
+    return out
+
+
+def _plain(value: object, remote: bool) -> object:
+    """A distinct value of an object column as a plain cell value (dates per engine, numpy scalars as Python)."""
+    if type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, (dt.datetime, dt.date, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        if not remote:
+            return stamp.to_pydatetime()
+        return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+# ---------------------------------------------------------------------------
+# Colouring the list
+# ---------------------------------------------------------------------------
+def colour_list(book, table: InputTable, verdicts: np.ndarray) -> None:
+    """Reset the background of the list's rows, then colour them by verdict; values are never touched.
+
+    Consecutive rows of one colour are one range; on desktop Excel up to
+    ``MAX_ADDRESS`` characters of such ranges go in one multi-area call.
+    """
+    sheet = _sheet(book, LIST_SHEET)
+    ncols = table.data.shape[1]
+    first = table.header_row + 1
+    last = max(sheet.used_range.last_cell.row, first)
+    sheet.range((first, 1), (last, ncols)).color = None
+    multi_area = not _is_remote(book)
+    for verdict, colour in ROW_COLOURS.items():
+        runs = row_runs(table.src_row[verdicts == verdict])
+        if multi_area:
+            for address in multi_area_addresses(runs, ncols):
+                sheet.range(address).color = colour
+        else:
+            for r0, r1 in runs:
+                sheet.range((r0, 1), (r1, ncols)).color = colour
+
+
+def row_runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """Sheet rows -> runs of consecutive rows (first, last); e.g. [5, 6, 7, 9] -> [(5, 7), (9, 9)]."""
+    rows = np.unique(np.asarray(rows, dtype="int64"))
+    if len(rows) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts = np.r_[rows[0], rows[breaks + 1]]
+    ends = np.r_[rows[breaks], rows[-1]]
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def multi_area_addresses(runs: list[tuple[int, int]], ncols: int, limit: int = MAX_ADDRESS) -> Iterator[str]:
+    """Runs of rows as multi-area addresses ("A5:O7,A9:O9"), each at most ``limit`` characters."""
+    last_col = _column_letter(ncols)
+    current = ""
+    for r0, r1 in runs:
+        area = f"A{r0}:{last_col}{r1}"
+        if current and len(current) + 1 + len(area) > limit:
+            yield current
+            current = area
+        else:
+            current = f"{current},{area}" if current else area
+    if current:
+        yield current
+
+
+def _column_letter(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def paste_area(book):
+    """(sheet, first data row, last used row, number of columns) of the list, from its first rows only."""
+    sheet = _sheet(book, LIST_SHEET)
+    if sheet is None:
+        return None
+    last = sheet.used_range.last_cell
+    probe_rows = min(last.row, HEADER_SCAN_ROWS)
+    probe = sheet.range((1, 1), (probe_rows, last.column)).options(ndim=2).value
+    found = recognise_header(probe)
+    if found is None:
+        return sheet, TEMPLATE_HEADER_ROW + 1, last.row, last.column
+    return sheet, found[0] + 2, last.row, last.column
+
+
+# ---------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------
+def review_message(review: Review, params_note: str) -> str:
+    """The engine's summary, then where to look."""
+    stats = review.result.stats
+    colours = ", ".join(f"{label_} {COLOUR_WORDS[v]}" for v, label_ in
+                        ((DUPLICATE, "thẻ cấp trùng"), (KEPT, "thẻ giữ lại"), (DATA_ERROR, "dòng lỗi dữ liệu")))
+    where = (f" Xem sheet \"{result_sheets.SHEET_RESULT}\" (từng thẻ), \"{result_sheets.SHEET_SUMMARY}\" (theo năm "
+             f"và nhóm đối tượng), \"{result_sheets.SHEET_BY_YEAR}\"")
+    if stats["errors"] or len(review.result.problems):
+        where += f" và \"{result_sheets.SHEET_PROBLEMS}\""
+    return (review.message() + where + f". Trong sheet \"{LIST_SHEET}\": {colours}. "
+            f"Tham số: {params_note}.")
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+# ---------------------------------------------------------------------------
+# Diagnostics
+# ---------------------------------------------------------------------------
+def setup_report(book, vba_version: str | None = None) -> pd.DataFrame:
+    """The rows of "Kiểm tra cài đặt": item, value, and "Đúng" / "CẦN SỬA: …" / a note."""
+    ok = "Đúng"
+    rows = [("Thời điểm kiểm tra", dt.datetime.now().strftime("%d/%m/%Y %H:%M"), "")]
+    rows.append(("Python (đường dẫn)", sys.executable, ok))
+    bits = struct.calcsize("P") * 8
+    py_ok = sys.version_info >= (3, 11)
+    rows.append(("Phiên bản Python", f"{platform.python_version()} ({bits}-bit)",
+                 ok if py_ok else "CẦN SỬA: cần Python 3.11 trở lên"))
+    rows.append(("Hệ điều hành", platform.platform(), ""))
+    rows.append(("bhyt-xl", f"{bhyt_xl.__version__} ({Path(bhyt_xl.__file__).parent})", ok))
+    rows.append(("xlwings (Python)", xw.__version__, ok))
+    vba = vba_version or _guide_vba_version(book)
+    if vba is None:
+        rows.append(("xlwings (mã VBA trong tệp)", "không rõ", "Không đọc được phiên bản mã VBA để so sánh"))
+    elif vba == xw.__version__:
+        rows.append(("xlwings (mã VBA trong tệp)", vba, ok))
+    else:
+        fix = f"CẦN SỬA: khác xlwings trong Python ({xw.__version__}); chạy: python.exe -m pip install xlwings=={vba}"
+        rows.append(("xlwings (mã VBA trong tệp)", vba, fix))
+    for package in ("pandas", "numpy", "openpyxl", "fastexcel", "python-calamine", "XlsxWriter"):
+        try:
+            version = importlib.metadata.version(package)
+            rows.append((package, version, ok))
+        except importlib.metadata.PackageNotFoundError:
+            needed = package in ("pandas", "numpy")
+            rows.append((package, "chưa cài", "CẦN SỬA: cài lại gói bhyt-xl" if needed
+                         else "Chỉ cần khi đọc tệp bằng dòng lệnh"))
+    if sys.platform.startswith("win"):
+        dll = Path(sys.prefix) / f"xlwings{bits}-{xw.__version__}.dll"
+        rows.append(("Tệp xlwings DLL (cho hàm BHYT_...)", str(dll),
+                     ok if dll.exists() else "CẦN SỬA: không có tệp này; cài lại xlwings đúng phiên bản"))
+    rows.append(("Sheet \"" + LIST_SHEET + "\"", *_list_status(book)))
+    rows.append(("Sheet \"" + PARAMS_SHEET + "\"", *_params_status(book)))
+    rows.append(("Tệp nhật ký lỗi", str(_log_folder(book) / LOG_NAME), ""))
+    return pd.DataFrame(rows, columns=["Mục", "Giá trị", "Đánh giá"])
+
+
+def _guide_vba_version(book) -> str | None:
+    """The xlwings version the builder wrote on the guide ("xlwings (mã VBA trong tệp)" row), if any."""
+    sheet = _sheet(book, GUIDE_SHEET)
+    if sheet is None:
+        return None
+    for row in sheet_frame(sheet).to_numpy(dtype=object).tolist():
+        if isinstance(row[0], str) and row[0].startswith("xlwings (mã VBA") and len(row) > 1:
+            match = re.match(r"\s*(\d+\.\d+\.\d+)", str(row[1] or ""))
+            return match.group(1) if match else None
+    return None
+
+
+def _list_status(book) -> tuple[str, str]:
+    try:
+        table = read_list(book)
+    except InputFileError as exc:
+        if _sheet(book, LIST_SHEET) is None:
+            return "không có", f"CẦN SỬA: {exc}"
+        return "chưa có thẻ", str(exc)
+    except BhytError as exc:
+        return "chưa đọc được", str(exc)
+    return f"{_n(len(table.data))} thẻ; dòng tiêu đề {table.header_row}, {len(table.columns)} cột nhận được", "Đúng"
+
+
+def _params_status(book) -> tuple[str, str]:
+    try:
+        _, note = read_params(book)
+    except BhytError as exc:
+        return "lỗi", f"CẦN SỬA: {exc}"
+    return note, "Đúng"
+
+
+# ---------------------------------------------------------------------------
+# Running a macro: screen, status bar, message, errors
+# ---------------------------------------------------------------------------
+class _Ui:
+    """Screen updating off, calculation manual and a status bar while a macro runs; all restored on exit.
+
+    A property the engine cannot read or set (the remote engine has no
+    status bar and cannot read screen updating or, from older clients,
+    calculation) is skipped; ``unsupported`` names them.
+    """
+
+    def __init__(self, app, context: dict):
+        self.app = app
+        self.context = context
+        self.unsupported: set[str] = set()
+        self._restore: list[tuple[str, object]] = []
+        self._status_set = False
+
+    def __enter__(self) -> _Ui:
+        self._change("screen_updating", False, unreadable=True)
+        self._change("calculation", "manual", unreadable=None)
+        return self
+
+    def _change(self, name: str, value: object, unreadable: object) -> None:
+        try:
+            before = getattr(self.app, name)
+        except Exception:  # the engine cannot read it
+            if unreadable is None:
+                self.unsupported.add(name)
+                return
+            before = unreadable
+        try:
+            setattr(self.app, name, value)
+        except Exception:
+            self.unsupported.add(name)
+            return
+        self._restore.append((name, before))
+
+    def status(self, text: str) -> None:
+        self.context["phase"] = text
+        if "status_bar" in self.unsupported:
+            return
+        before = self._read("status_bar", False) if not self._status_set else None
+        try:
+            self.app.status_bar = text
+        except Exception:  # e.g. the remote engine: no status bar
+            self.unsupported.add("status_bar")
+            return
+        if not self._status_set:
+            self._restore.append(("status_bar", before))
+            self._status_set = True
+
+    def _read(self, name: str, default: object) -> object:
+        try:
+            return getattr(self.app, name)
+        except Exception:
+            return default
+
+    def __exit__(self, *exc) -> None:
+        for name, before in reversed(self._restore):
+            try:
+                setattr(self.app, name, before)
+            except Exception:  # restoring must not hide the macro's own error
+                pass
+
+
+def _run(book, macro: str, title: str, body: Callable[[_Ui, dict], str]) -> Outcome:
+    context: dict = {"macro": macro}
+    try:
+        with _Ui(book.app, context) as ui:
+            outcome = Outcome(True, body(ui, context))
+    except BhytError as exc:
+        outcome = Outcome(False, str(exc))
+    except Exception as exc:
+        log = write_log(book, context, exc)
+        message = UNEXPECTED.format(log=log) if log else UNEXPECTED_NO_LOG.format(kind=type(exc).__name__)
+        outcome = Outcome(False, message, log)
+    _alert(book, outcome.message, title, "info" if outcome.ok else "critical")
+    return outcome
+
+
+def _alert(book, message: str, title: str, mode: str) -> None:
+    try:
+        book.app.alert(message, title=title, buttons="ok", mode=mode)
+    except Exception:  # no message box on this engine: the status bar is the last resort
+        try:
+            book.app.status_bar = message[:250]
+        except Exception:
+            pass
+
+
+# ---------------------------------------------------------------------------
+# Error log: counts, row numbers and code locations only
+# ---------------------------------------------------------------------------
+def write_log(book, context: dict, exc: BaseException) -> Path | None:
+    """Append the error to ``bhyt_xl.log`` next to the workbook (else in the temp folder); its path, or None."""
+    text = log_entry(context, exc)
+    for folder in dict.fromkeys([_log_folder(book), Path(tempfile.gettempdir())]):
+        path = folder / LOG_NAME
+        try:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(text)
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _log_folder(book) -> Path:
+    """The workbook's folder when it has one on disk, else the user's temp folder."""
+    try:
+        folder = Path(book.fullname).parent
+        if folder.is_absolute() and folder.is_dir():
+            return folder
+    except Exception:  # fullname unavailable, or a URL (OneDrive/SharePoint)
+        pass
+    return Path(tempfile.gettempdir())
+
+
+def log_entry(context: dict, exc: BaseException) -> str:
+    """One log entry: time, macro, versions, counts, then each exception of the chain without cell values."""
+    head = (f"=== {dt.datetime.now():%Y-%m-%d %H:%M:%S} | {context.get('macro')} | bhyt_xl {bhyt_xl.__version__} | "
+            f"xlwings {xw.__version__} | Python {platform.python_version()} | {platform.platform()}\n")
+    facts = [f"{key}: {context[key]}" for key in ("phase", "rows", "header_row") if key in context]
+    lines = [head] + ([" | ".join(facts) + "\n"] if facts else [])
+    chain = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    for i, item in enumerate(reversed(chain)):
+        if i:
+            lines.append("-- dẫn tới lỗi sau --\n")
+        lines.append("Traceback (most recent call last):\n")
+        for frame in traceback.extract_tb(item.__traceback__):
+            lines.append(f'  File "{_short_path(frame.filename)}", line {frame.lineno}, in {frame.name}\n')
+            if frame.line:
+                lines.append(f"    {frame.line.strip()}\n")
+        lines.append(f"{type(item).__module__}.{type(item).__qualname__}: {redact(str(item))}\n")
+    return "".join(lines) + "\n"
+
+
+def _short_path(filename: str) -> str:
+    """The last two parts of a source path ("bhyt_xl/api.py"): no user or folder names."""
+    parts = Path(filename).parts
+    return "/".join(parts[-2:]) if len(parts) >= 2 else filename
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def redact(message: str) -> str:
+    """An exception message without anything that could come from a cell.
+
+    Quoted text becomes '…'; a word holding a digit becomes #; a word with a
+    capital first letter or a non-ASCII letter (names, places) becomes …. What
+    stays is lower-case ASCII wording such as "cannot convert … to integer".
+
+    >>> redact("Nguyễn Văn B, '01/07/2011': bad value TA4569900100200 in row 27")
+    "… … …, '…': bad value # in row #"
+    """
+    message = _QUOTED.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], message)
+
+    def word(match: re.Match) -> str:
+        w = match.group(0)
+        if any(ch.isdigit() for ch in w):
+            return "#"
+        if not w.isascii() or w[0].isupper():
+            return "…"
+        return w
+
+    return re.sub(r"[^\s,;:()\[\]{}'\"=]+", lambda m: m.group(0) if m.group(0) == "…" else word(m), message)
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+def _is_remote(book) -> bool:
+    """Whether the book lives in xlwings' remote engine (writes are queued as actions)."""
+    try:
+        return book.app.engine.type == "remote"
+    except Exception:
+        return False
+
+
+def _sheet(book, name: str):
+    """The sheet called ``name`` (case-insensitive), or None."""
+    want = name.casefold()
+    for sheet in book.sheets:
+        if sheet.name.casefold() == want:
+            return sheet
+    return None
+
+
+def _activate(book, name: str) -> None:
+    sheet = _sheet(book, name)
+    if sheet is not None:
+        sheet.activate()
