@@ -130,31 +130,45 @@ class Continuity:
 def continuity_file(path: str | Path, params: Params | None = None, sheet: str | None = None,
                     as_of=None, extra: str | Path | None = None) -> Continuity:
     """Read a card list (and optionally a list of credited periods) and compute continuous participation."""
+    table = read_table(path, sheet=sheet)
+    extra_table = read_table(extra, kind="extra") if extra is not None else None
+    return continuity_table(table, params, as_of=as_of, extra_table=extra_table)
+
+
+def continuity_table(table: InputTable, params: Params | None = None, as_of=None,
+                     extra_table: InputTable | None = None) -> Continuity:
+    """Continuous participation for a list that has been read (and an optional list of credited periods)."""
     from bhyt_xl.core.participation import prepare_extra, review_continuity
+    from bhyt_xl.problems import concat_problems
 
     params = params or Params()
-    table = read_table(path, sheet=sheet)
+    as_of = as_of if as_of is not None else params.continuity_as_of
     cards, problems = prepare_cards(table.data, table.columns, table.src_row, params)
-    extra_periods, extra_problems = None, None
-    if extra is not None:
-        extra_table = read_table(extra, kind="extra")
+    extra_periods = extra_problems = None
+    if extra_table is not None:
         extra_periods, extra_problems = prepare_extra(extra_table.data, extra_table.columns, extra_table.src_row)
     result = review_continuity(cards, params, as_of=as_of, extra=extra_periods,
                                has_printed="printed_5y" in table.columns)
-    if extra is not None:
-        from bhyt_xl.problems import concat_problems
-
+    if extra_table is not None:
         problems = sheets_problems_union(
-            {table.source: problems, Path(extra).name: concat_problems(extra_problems, result.problems)})
+            {_origin(table, extra_table): problems,
+             _origin(extra_table, table): concat_problems(extra_problems, result.problems)})
     return Continuity(table, cards, result, problems, params)
 
 
+def _origin(table: InputTable, other: InputTable) -> str:
+    """Where a list came from, for messages: its file, or its sheet when both lists are in one workbook."""
+    if table.source == other.source and table.sheet:
+        return f"Sheet {table.sheet}"
+    return f"Tệp {table.source}"
+
+
 def sheets_problems_union(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Problems of several files in one problems table (file by file); the message names the file."""
+    """Problems of several lists in one problems table (list by list); the message names the list's origin."""
     from bhyt_xl.problems import empty_problems
 
-    parts = [frame.assign(message="Tệp " + source + ", " + frame["message"].astype(str))
-             for source, frame in frames.items() if len(frame)]
+    parts = [frame.assign(message=origin + ", " + frame["message"].astype(str))
+             for origin, frame in frames.items() if len(frame)]
     return pd.concat(parts, ignore_index=True) if parts else empty_problems()
 
 
@@ -191,17 +205,23 @@ class Changes:
 def apply_changes_files(cards_path: str | Path, changes_path: str | Path, params: Params | None = None,
                         sheet: str | None = None, changes_sheet: str | None = None) -> Changes:
     """Read a card list and a list of increases/decreases; apply the changes."""
+    table = read_table(cards_path, sheet=sheet)
+    changes_table = read_table(changes_path, sheet=changes_sheet, kind="changes")
+    return apply_changes_tables(table, changes_table, params)
+
+
+def apply_changes_tables(table: InputTable, changes_table: InputTable, params: Params | None = None) -> Changes:
+    """Apply a list of increases/decreases that has been read to a card list that has been read."""
     from bhyt_xl.core.changes import ChangeOptions, apply_changes, prepare_changes
 
     params = params or Params()
-    table = read_table(cards_path, sheet=sheet)
-    changes_table = read_table(changes_path, sheet=changes_sheet, kind="changes")
     cards, card_problems = prepare_cards(table.data, table.columns, table.src_row, params)
     changes, change_problems = prepare_changes(changes_table.data, changes_table.columns, changes_table.src_row)
     result = apply_changes(cards, changes, params, ChangeOptions(cut=params.decrease_cut))
     from bhyt_xl.problems import concat_problems
 
     problems = sheets_problems_union(
-        {table.source: card_problems, changes_table.source: concat_problems(change_problems, result.problems)}
+        {_origin(table, changes_table): card_problems,
+         _origin(changes_table, table): concat_problems(change_problems, result.problems)}
     )
     return Changes(table, changes_table, result, problems, params)

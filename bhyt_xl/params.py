@@ -137,6 +137,7 @@ class Params:
     no_tolerance_before: dt.date = dt.date(2015, 1, 1)
     five_year_floor: dt.date = dt.date(2015, 1, 1)
     count_gap_time: bool = True
+    continuity_as_of: dt.date | None = None  # evaluation date; None = every card
     # increases / decreases (CV 3881/BHXH-ST): a decrease cuts the card to ...
     decrease_cut: str = "end_of_month"
 

@@ -229,3 +229,27 @@ def test_the_vba_wrappers_hide_caller_and_params():
         assert f"Function {signature}\n" in vba.replace("\r\n", "\n"), signature
     assert 'Array(tu_ngay, den_ngay, Nothing, Nothing)' in vba
     assert np.all([name.isascii() for name in udfs.__dict__ if name.startswith("BHYT_")])
+
+
+# --- BHYT_NGAYDU5NAM (CV 1006) ----------------------------------------------------
+def test_ngaydu5nam_one_person_gap_after_2015_kept():
+    from bhyt_xl.excel.udfs import BHYT_NGAYDU5NAM
+
+    starts = [[dt.datetime(2012, 1, 1)], [dt.datetime(2015, 3, 1)]]
+    ends = [[dt.datetime(2014, 12, 31)], [dt.datetime(2017, 12, 31)]]
+    assert BHYT_NGAYDU5NAM(starts, ends) == dt.datetime(2017, 1, 1)
+    # as dd/mm/yyyy text too, and a chain that does not reach the date
+    assert BHYT_NGAYDU5NAM([["01/01/2016"]], [["31/12/2018"]]) == "Chưa đủ"
+    # before 2015 a gap breaks: restart 01/03/2013 -> 01/03/2018
+    assert BHYT_NGAYDU5NAM([["01/01/2012"], ["01/03/2013"]], [["31/12/2012"], ["31/12/2018"]]) == \
+        dt.datetime(2018, 3, 1)
+    # a chain of 5 years before 2015 -> 01/01/2015
+    assert BHYT_NGAYDU5NAM([["01/01/2008"]], [["31/12/2015"]]) == dt.datetime(2015, 1, 1)
+
+
+def test_ngaydu5nam_bad_input_gives_a_message():
+    from bhyt_xl.excel.udfs import BHYT_NGAYDU5NAM
+
+    assert BHYT_NGAYDU5NAM([["31/02/2012"]], [["31/12/2018"]]).startswith("Lỗi: '31/02/2012'")
+    assert BHYT_NGAYDU5NAM([["01/01/2012"], ["01/01/2013"]], [["31/12/2018"]]).startswith("Lỗi: hai vùng ô")
+    assert BHYT_NGAYDU5NAM([[None]], [[None]]) == ""

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbooks" / "BHYT_RaSoat.xlsm"
 BUTTONS_BAS = ROOT / "vba" / "Buttons.bas"
 
-SHEETS = ["Hướng dẫn", "Danh sách thẻ", "Tham số", "xlwings.conf"]
-CODENAMES = ["Sheet1", "Sheet2", "Sheet3", "Sheet4"]
+SHEETS = ["Hướng dẫn", "Danh sách thẻ", "Tăng giảm", "Thời gian được tính", "Tham số", "xlwings.conf"]
+CODENAMES = ["Sheet1", "Sheet2", "Sheet5", "Sheet6", "Sheet3", "Sheet4"]
 HEADER = ["STT", "Mã thẻ", "Họ và tên", "Ngày sinh", "Giới tính", "Địa chỉ", "Mã đối tượng", "Ngày cấp",
           "Giá trị từ ngày", "Giá trị đến ngày", "Ngày thu hồi", "Mã số BHXH", "Mã đơn vị", "Mã KCB", "Ghi chú"]
 # The contract with bhyt_xl.excel.macros: VBA Sub -> Python function.
@@ -53,7 +53,8 @@ MACRO_FUNCTIONS = {
 # Buttons placed now: sheet -> caption -> macro.
 PLACED = {
     "Danh sách thẻ": {"Kiểm tra dữ liệu": "KiemTraDuLieu", "Rà soát thẻ trùng": "RaSoatTheTrung",
-                      "Xóa kết quả": "XoaKetQua"},
+                      "Tính 5 năm liên tục": "Tinh5NamLienTuc", "Áp dụng tăng/giảm": "ApDungTangGiam",
+                      "Lập báo cáo": "LapBaoCao", "Xóa kết quả": "XoaKetQua"},
     "Hướng dẫn": {"Kiểm tra cài đặt": "KiemTraCaiDat"},
 }
 MACROS_IMPORTABLE = importlib.util.find_spec("bhyt_xl.excel.macros") is not None
@@ -101,6 +102,11 @@ def BHYT_KHOA(ho_ten, ngay_sinh, gioi_tinh, dia_chi):
 
 @xw.func
 def BHYT_KIEMTRAMATHE(ma_the):
+    return ""
+
+
+@xw.func
+def BHYT_NGAYDU5NAM(tu_ngay_range, den_ngay_range):
     return ""
 '''
 FIXTURE_MACROS = "bhyt_test_wb_macros"
@@ -313,7 +319,7 @@ def test_buttons_call_subs_of_the_buttons_module(built, vba):
             assert b["macro"].removeprefix("[0]!") in subs
 
 
-def test_buttons_stay_in_rows_1_to_3_and_leave_room_for_three_more(built, book):
+def test_buttons_stay_in_rows_1_to_3_in_order(built, book):
     buttons = _vml_buttons(built)
     for sheet, items in buttons.items():
         if not items:
@@ -327,16 +333,15 @@ def test_buttons_stay_in_rows_1_to_3_and_leave_room_for_three_more(built, book):
         for a, b in zip(ordered, ordered[1:]):
             assert a["left"] + a["width"] <= b["left"], f"{a['caption']} overlaps {b['caption']}"
     listed = sorted(buttons["Danh sách thẻ"], key=lambda b: b["left"])
-    gaps = [b["left"] - (a["left"] + a["width"]) for a, b in zip(listed, listed[1:])]
-    assert max(gaps) >= 3 * max(b["width"] for b in listed)
+    assert [b["caption"] for b in listed] == ["Kiểm tra dữ liệu", "Rà soát thẻ trùng", "Tính 5 năm liên tục",
+                                              "Áp dụng tăng/giảm", "Lập báo cáo", "Xóa kết quả"]
 
 
-def test_later_buttons_have_their_sub_but_no_button_yet(built, vba):
-    later = {b.macro for b in wbmod.LATER_BUTTONS}
-    assert later == {"Tinh5NamLienTuc", "ApDungTangGiam", "LapBaoCao"}
-    assert later <= set(_subs(vba["Buttons"]))
-    placed = {b["macro"] for items in _vml_buttons(built).values() for b in items}
-    assert not {f"[0]!{m}" for m in later} & placed
+def test_every_sub_has_its_button(built, vba):
+    assert wbmod.LATER_BUTTONS == ()
+    placed = {b["macro"].removeprefix("[0]!") for items in _vml_buttons(built).values() for b in items}
+    assert placed == set(MACRO_FUNCTIONS)
+    assert placed <= set(_subs(vba["Buttons"]))
 
 
 # ---------------------------------------------------------------------------
@@ -461,13 +466,13 @@ def test_check_macro_commands(fixture_folder, monkeypatch):
     wbmod.check_macro_commands(_modules(source), macros_module="bhyt_test_no_such_module")  # form only
     with pytest.raises(ValueError, match="not of the form"):
         wbmod.check_macro_commands(_modules(source.replace("as m; m.run_review()", "as mm; mm.run_review()")))
-    # A placed button's function must exist; a later button's (make_reports) may be missing until it is placed.
-    with pytest.raises(ValueError, match=r"does not define: clear_results$"):
-        wbmod.check_macro_commands(_modules(source), macros_module=FIXTURE_MACROS)
-    later = [b for b in wbmod.LATER_BUTTONS if b.macro == "LapBaoCao"]
-    monkeypatch.setattr(wbmod, "BUTTONS", wbmod.BUTTONS + tuple(later))
-    monkeypatch.setattr(wbmod, "LATER_BUTTONS", tuple(b for b in wbmod.LATER_BUTTONS if b not in later))
+    # every placed button's function must exist; a button kept for later may wait for its function
     with pytest.raises(ValueError, match=r"does not define: clear_results, make_reports$"):
+        wbmod.check_macro_commands(_modules(source), macros_module=FIXTURE_MACROS)
+    later = [b for b in wbmod.BUTTONS if b.macro == "LapBaoCao"]
+    monkeypatch.setattr(wbmod, "BUTTONS", tuple(b for b in wbmod.BUTTONS if b not in later))
+    monkeypatch.setattr(wbmod, "LATER_BUTTONS", tuple(later))
+    with pytest.raises(ValueError, match=r"does not define: clear_results$"):
         wbmod.check_macro_commands(_modules(source), macros_module=FIXTURE_MACROS)
 
 
@@ -480,7 +485,7 @@ def test_non_ascii_vba_is_rejected(tmp_path):
 def test_udf_help_must_match_the_udf_module(monkeypatch, tmp_path, fixture_folder):
     help_ = list(wbmod.UDF_HELP)
     monkeypatch.setattr(wbmod, "UDF_HELP", tuple(help_[:-1]))
-    with pytest.raises(ValueError, match="undocumented.*BHYT_KIEMTRAMATHE"):
+    with pytest.raises(ValueError, match="undocumented.*BHYT_NGAYDU5NAM"):
         build_workbook(tmp_path / "a.xlsm", udf_module=FIXTURE_UDFS)
     bad = dataclasses.replace(help_[0], example="=BHYT_SOTHANG(I5)")
     monkeypatch.setattr(wbmod, "UDF_HELP", (bad, *help_[1:]))

@@ -42,7 +42,7 @@ Failed:
     ReportError "XoaKetQua"
 End Sub
 
-' The next three have no button yet (their place on the sheet is kept free).
+' Continuity, increases/decreases and reports (Cong van 1006/BHXH-CST, reports of CV 493).
 
 Public Sub Tinh5NamLienTuc()
     On Error GoTo Failed

@@ -63,12 +63,33 @@ VBA_DIR = Path(__file__).resolve().parents[2] / "vba"
 GUIDE_SHEET = "Hướng dẫn"
 LIST_SHEET = "Danh sách thẻ"
 CONF_SHEET = "xlwings.conf"
+CHANGES_SHEET = "Tăng giảm"
+EXTRA_SHEET = "Thời gian được tính"
 #: Sheets in order, with the codename of each (its VBA document module).
 SHEETS: tuple[tuple[str, str], ...] = (
     (GUIDE_SHEET, "Sheet1"),
     (LIST_SHEET, "Sheet2"),
+    (CHANGES_SHEET, "Sheet5"),
+    (EXTRA_SHEET, "Sheet6"),
     (PARAMS_SHEET, "Sheet3"),
     (CONF_SHEET, "Sheet4"),
+)
+
+#: The other paste areas (same layout as "Danh sách thẻ": header on row 4): title, hint, headers, date and
+#: text columns. The engine recognises the headers by the aliases of bhyt_xl.core.changes / schema.
+PASTE_SHEETS: tuple[tuple[str, str, str, tuple[str, ...], frozenset, frozenset], ...] = (
+    (CHANGES_SHEET, "DANH SÁCH TĂNG, GIẢM NGƯỜI THAM GIA (KIỂU D03-TS)",
+     "Dán danh sách tăng/giảm từ dòng 5, rồi bấm \"Áp dụng tăng/giảm\" trên sheet \"Danh sách thẻ\". Mỗi dòng khớp "
+     "thẻ theo Mã số BHXH, nếu không có thì theo Mã thẻ, nếu không có thì theo Họ và tên + Ngày sinh.",
+     ("STT", "Mã số BHXH", "Mã thẻ", "Họ và tên", "Ngày sinh", "Loại tăng/giảm", "Ngày hiệu lực", "Đến ngày",
+      "Mã đối tượng", "Lý do"),
+     frozenset({"Ngày sinh", "Ngày hiệu lực", "Đến ngày"}), frozenset({"Mã số BHXH", "Mã thẻ"})),
+    (EXTRA_SHEET, "THỜI GIAN ĐƯỢC TÍNH LÀ THAM GIA LIÊN TỤC MÀ KHÔNG CÓ THẺ (KHÔNG BẮT BUỘC)",
+     "Thời gian phục vụ trong quân đội, công an, cơ yếu; thời gian công tác ở nước ngoài... (NĐ 146/2018 Điều 12 "
+     "khoản 5). \"Tính 5 năm liên tục\" cộng các khoảng này cho đúng người (theo Mã số BHXH, hoặc Họ và tên, Ngày "
+     "sinh, Giới tính, Địa chỉ).",
+     ("Mã số BHXH", "Họ và tên", "Ngày sinh", "Giới tính", "Địa chỉ", "Từ ngày", "Đến ngày", "Ghi chú"),
+     frozenset({"Ngày sinh", "Từ ngày", "Đến ngày"}), frozenset({"Mã số BHXH"})),
 )
 
 # ---------------------------------------------------------------------------
@@ -115,6 +136,15 @@ BUTTONS: tuple[Button, ...] = (
     Button(LIST_SHEET, 2, "RaSoatTheTrung", "Rà soát thẻ trùng",
            "Tìm thẻ cấp trùng theo Công văn 493/BHXH-CST với các bảng của sheet \"Tham số\"; ghi kết quả "
            "vào các sheet kết quả và tô màu các dòng của danh sách."),
+    Button(LIST_SHEET, 3, "Tinh5NamLienTuc", "Tính 5 năm liên tục",
+           "Tính thời gian tham gia liên tục và ngày đủ 5 năm liên tục cho từng người (Công văn 1006/BHXH-CST); "
+           "cộng cả thời gian trong sheet \"Thời gian được tính\"; liệt kê thẻ cần in lại."),
+    Button(LIST_SHEET, 4, "ApDungTangGiam", "Áp dụng tăng/giảm",
+           "Áp dụng danh sách trong sheet \"Tăng giảm\": giảm thì cắt giá trị thẻ đến hết tháng, tính số tháng và "
+           "số tiền không còn phải đóng; tăng thì thêm thẻ. Danh sách gốc giữ nguyên."),
+    Button(LIST_SHEET, 5, "LapBaoCao", "Lập báo cáo",
+           "Lập Biểu 01–03 theo mẫu từ kết quả rà soát (hỏi trước khi thay báo cáo cũ); ghi thêm bản in đúng mẫu "
+           "<tên tệp>_BaoCao.xlsx và PDF cạnh bảng tính."),
     Button(LIST_SHEET, 6, "XoaKetQua", "Xóa kết quả",
            "Hỏi lại, rồi xóa các sheet kết quả và màu đã tô; danh sách đã dán được giữ nguyên."),
     Button(GUIDE_SHEET, 1, "KiemTraCaiDat", "Kiểm tra cài đặt",
@@ -123,14 +153,7 @@ BUTTONS: tuple[Button, ...] = (
 )
 #: Macros that exist in vba/Buttons.bas and will get a button once their Python function exists.
 #: Their slots stay empty on the sheet; to place one, move its line into BUTTONS.
-LATER_BUTTONS: tuple[Button, ...] = (
-    Button(LIST_SHEET, 3, "Tinh5NamLienTuc", "Tính 5 năm liên tục",
-           "Tính thời điểm đủ 5 năm tham gia BHYT liên tục (Công văn 1006/BHXH-CST)."),
-    Button(LIST_SHEET, 4, "ApDungTangGiam", "Áp dụng tăng/giảm",
-           "Áp dụng danh sách tăng, giảm vào các thẻ (cắt đến cuối tháng, tính lại số tháng và số tiền)."),
-    Button(LIST_SHEET, 5, "LapBaoCao", "Lập báo cáo",
-           "Lập các biểu báo cáo theo mẫu từ kết quả rà soát."),
-)
+LATER_BUTTONS: tuple[Button, ...] = ()
 
 # ---------------------------------------------------------------------------
 # "xlwings.conf": read by xlwings' VBA (keys upper-cased, A1 down to the first blank)
@@ -202,6 +225,10 @@ UDF_HELP: tuple[UdfHelp, ...] = (
             "Kiểm tra mã thẻ đúng mẫu (2 chữ cái và 13 chữ số, theo sheet \"Tham số\"); để trống khi đúng, "
             "nếu sai thì ghi lý do.",
             "=BHYT_KIEMTRAMATHE(B5)", "B5 = HN4010123456789 → (trống); B5 = HN12 → lý do sai"),
+    UdfHelp("BHYT_NGAYDU5NAM", "vùng_từ_ngày, vùng_đến_ngày",
+            "Ngày đủ 5 năm tham gia liên tục của một người, từ các thẻ của người đó (theo quy tắc trong sheet "
+            "\"Tham số\"); \"Chưa đủ\" khi chưa đạt.",
+            "=BHYT_NGAYDU5NAM(I5:I7, J5:J7)", "01/01/2012–31/12/2014 và 01/03/2015–31/12/2017 → 01/01/2017"),
 )
 
 RESULT_SHEETS: tuple[tuple[str, str], ...] = (
@@ -212,6 +239,17 @@ RESULT_SHEETS: tuple[tuple[str, str], ...] = (
     ("Tổng hợp", "Theo năm và nhóm đối tượng, đủ 13 nhóm theo thứ tự ưu tiên, có dòng tổng cộng."),
     ("Lỗi dữ liệu", "Mỗi lỗi một dòng: dòng, cột, giá trị và nội dung lỗi (ví dụ: Dòng 27, cột Ngày sinh: "
                     "'31/02/1980' không phải ngày sinh hợp lệ)."),
+    ("Liên tục 5 năm", "(nút \"Tính 5 năm liên tục\") Mỗi dòng của danh sách với ngày bắt đầu liên tục, số tháng "
+                       "liên tục, ngày đủ 5 năm liên tục tính lại và, nếu danh sách có cột ngày in trên thẻ, "
+                       "cột \"In lại thẻ\"."),
+    ("Thẻ cần in lại", "Các thẻ in sai hoặc chưa in ngày đủ 5 năm liên tục."),
+    ("Danh sách sau tăng giảm", "(nút \"Áp dụng tăng/giảm\") Mọi dòng gốc, ngày hết hạn cũ và mới cạnh nhau, "
+                                "số tháng và số tiền không còn phải đóng; thẻ tăng ở cuối."),
+    ("Kết quả tăng giảm", "Mỗi dòng tăng/giảm: đã áp dụng hay không, và lý do."),
+    ("Dữ liệu xuất", "Danh sách thẻ sau tăng giảm theo bố cục cột cố định (MA_THE, HO_TEN, ...) để nạp vào phần "
+                     "mềm quản lý thẻ."),
+    ("Biểu 01 - Tổng hợp", "(nút \"Lập báo cáo\") Biểu 01, 02, 03 theo mẫu; bản in đúng thể thức nằm trong tệp "
+                           "<tên tệp>_BaoCao.xlsx cạnh bảng tính."),
 )
 
 COMMON_ERRORS: tuple[tuple[str, str], ...] = (
@@ -473,6 +511,8 @@ def _write_workbook(path: Path, vba: bytes, xlwings_version: str) -> None:
     sheets = {name: None for name, _ in SHEETS}
     sheets[GUIDE_SHEET] = _guide_sheet(wb, styles, xlwings_version)
     sheets[LIST_SHEET] = _list_sheet(wb, styles)
+    for spec in PASTE_SHEETS:
+        sheets[spec[0]] = _paste_sheet(wb, styles, *spec)
     sheets[PARAMS_SHEET] = _params_sheet(wb)
     sheets[CONF_SHEET] = _conf_sheet(wb, styles)
     for name, code in SHEETS:
@@ -530,6 +570,22 @@ def _list_sheet(wb, styles):
     return ws
 
 
+def _paste_sheet(wb, styles, name, title, hint, headers, dates, texts):
+    """A paste area laid out as "Danh sách thẻ" (title, hint on row 3, header on row 4), without buttons."""
+    ws = wb.add_worksheet(name)
+    ws.set_row(0, 24)
+    ws.write_string(0, 0, title, styles.title)
+    ws.write_string(2, 0, hint, styles.note)
+    ws.set_row(HEADER_ROW - 1, 30)
+    for col, header in enumerate(headers):
+        fmt = styles.date if header in dates else styles.text_cell if header in texts else None
+        ws.set_column(col, col, max(10, min(30, len(header) + 4)), fmt)
+        ws.write_string(HEADER_ROW - 1, col, header, styles.list_header)
+    ws.freeze_panes(HEADER_ROW, 0)
+    _print_setup(ws)
+    return ws
+
+
 def _check_list_headers() -> None:
     """Each header of row 4 is the engine's own label of a field (so the engine maps it), except STT/Ghi chú."""
     for name in LIST_HEADERS:
@@ -567,8 +623,10 @@ def _place_button(ws, button: Button) -> None:
 
 def _params_sheet(wb):
     """"Tham số": the block stack of the default Params, and a named cell per option."""
+    from bhyt_xl.reports import ReportSettings, report_block
+
     blocks = params_blocks(Params())
-    ws = SheetWriter(wb).blocks(PARAMS_SHEET, blocks, intro=list(PARAMS_INTRO))
+    ws = SheetWriter(wb).blocks(PARAMS_SHEET, [*blocks, report_block(ReportSettings())], intro=list(PARAMS_INTRO))
     _print_setup(ws)
     options = dict(blocks)[OPTIONS]
     title_row = len(PARAMS_INTRO) + 1 if PARAMS_INTRO else 0  # 0-based; blocks() leaves a blank row after the intro

@@ -47,17 +47,16 @@ import pandas as pd
 import xlwings as xw
 
 import bhyt_xl
-from bhyt_xl.api import Review, review_table
-from bhyt_xl.core.prepare import missing_required, prepare_cards
+from bhyt_xl.api import Review, apply_changes_tables, continuity_table, review_table
+from bhyt_xl.core.prepare import prepare_cards
 from bhyt_xl.core.review import DATA_ERROR, DUPLICATE, KEPT
-from bhyt_xl.core.schema import label
 from bhyt_xl.errors import BhytError, InputFileError, MissingColumns, NoHeaderRow
 from bhyt_xl.io import sheets as result_sheets
 from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET
 from bhyt_xl.io.params_io import params_from_rows
 
 # _finish is the file reader's last step (column labels, blank rows, row numbers): reused, not copied.
-from bhyt_xl.io.read import HEADER_SCAN_ROWS, InputTable, _finish, recognise_header
+from bhyt_xl.io.read import HEADER_SCAN_ROWS, LIST_KINDS, InputTable, _finish, recognise_header
 from bhyt_xl.params import Params
 from bhyt_xl.problems import WARNING
 
@@ -80,6 +79,16 @@ TITLE_CHECK = "Kiểm tra dữ liệu"
 TITLE_REVIEW = "Rà soát thẻ trùng"
 TITLE_CLEAR = "Xóa kết quả"
 TITLE_SETUP = "Kiểm tra cài đặt"
+TITLE_CONTINUITY = "Tính 5 năm liên tục"
+TITLE_CHANGES = "Áp dụng tăng/giảm"
+TITLE_REPORTS = "Lập báo cáo"
+
+#: Paste areas of the later buttons (same layout as "Danh sách thẻ": header on row 4).
+CHANGES_SHEET = "Tăng giảm"
+EXTRA_SHEET = "Thời gian được tính"
+CONTINUITY_SHEETS = (result_sheets.SHEET_CONTINUITY, result_sheets.SHEET_REPRINT, result_sheets.SHEET_PROBLEMS)
+CHANGE_SHEETS = (result_sheets.SHEET_CHANGED_LIST, result_sheets.SHEET_CHANGES, result_sheets.SHEET_CHANGE_SUMMARY,
+                 result_sheets.SHEET_EXPORT, result_sheets.SHEET_PROBLEMS)
 
 STATUS_READ = "Đang đọc danh sách…"
 STATUS_REVIEW = "Đang rà soát…"
@@ -108,6 +117,21 @@ def run_review() -> None:
 def clear_results() -> None:
     """Button "Xóa kết quả"."""
     process_clear_results(xw.Book.caller())
+
+
+def run_continuity() -> None:
+    """Button "Tính 5 năm liên tục"."""
+    process_run_continuity(xw.Book.caller())
+
+
+def apply_changes() -> None:
+    """Button "Áp dụng tăng/giảm"."""
+    process_apply_changes(xw.Book.caller())
+
+
+def make_reports() -> None:
+    """Button "Lập báo cáo"."""
+    process_make_reports(xw.Book.caller())
 
 
 def check_setup(vba_version: str | None = None) -> None:
@@ -171,6 +195,144 @@ def process_run_review(book) -> Outcome:
         return review_message(review, params_note)
 
     return _run(book, "run_review", TITLE_REVIEW, body)
+
+
+def process_run_continuity(book) -> Outcome:
+    """Continuous participation (CV 1006) of the list; refresh "Liên tục 5 năm", "Thẻ cần in lại", "Lỗi dữ liệu"."""
+
+    def body(ui: _Ui, context: dict) -> str:
+        ui.status(STATUS_READ)
+        table = read_list(book)
+        context["rows"] = len(table.data)
+        params, params_note = read_params(book)
+        extra = read_optional_list(book, EXTRA_SHEET, "extra")
+        ui.status("Đang tính thời gian tham gia liên tục…")
+        run = continuity_table(table, params, extra_table=extra)
+        ui.status(STATUS_WRITE)
+        write_frames(book, run.sheets())
+        _activate(book, result_sheets.SHEET_CONTINUITY)
+        used = f" Đã cộng thời gian được tính trong sheet \"{EXTRA_SHEET}\"." if extra is not None else ""
+        return (run.message() + used + f" Xem sheet \"{result_sheets.SHEET_CONTINUITY}\" và "
+                f"\"{result_sheets.SHEET_REPRINT}\" (tham số {params_note}).")
+
+    return _run(book, "run_continuity", TITLE_CONTINUITY, body)
+
+
+def process_apply_changes(book) -> Outcome:
+    """Apply the increases/decreases pasted in "Tăng giảm" to the list; write the updated list and the summary."""
+
+    def body(ui: _Ui, context: dict) -> str:
+        ui.status(STATUS_READ)
+        table = read_list(book)
+        context["rows"] = len(table.data)
+        changes = read_optional_list(book, CHANGES_SHEET, "changes")
+        if changes is None:
+            raise InputFileError(f"Chưa có danh sách tăng/giảm: hãy dán danh sách (Mã số BHXH hoặc Mã thẻ, Họ và "
+                                 f"tên, Loại tăng/giảm, Ngày hiệu lực, Lý do) vào sheet \"{CHANGES_SHEET}\" từ dòng 5.")
+        params, params_note = read_params(book)
+        ui.status("Đang áp dụng tăng/giảm…")
+        run = apply_changes_tables(table, changes, params)
+        ui.status(STATUS_WRITE)
+        write_frames(book, run.sheets())
+        _activate(book, result_sheets.SHEET_CHANGES)
+        return (run.message() + f" Danh sách trong sheet \"{LIST_SHEET}\" không bị sửa; danh sách sau tăng giảm ở "
+                f"sheet \"{result_sheets.SHEET_CHANGED_LIST}\" (tham số {params_note}).")
+
+    return _run(book, "apply_changes", TITLE_CHANGES, body)
+
+
+def process_make_reports(book, confirm: bool | None = None) -> Outcome:
+    """Write the report forms (Biểu 01–03, and the re-print list when the list has printed dates) as sheets.
+
+    Older report sheets are replaced after a yes/no question. Where the workbook
+    has a folder (desktop Excel) the forms are also written with the print
+    layout to "<workbook>_BaoCao.xlsx" beside it and, with Excel, to PDF.
+    """
+    from bhyt_xl.reports import build_reports, settings_from_rows, write_reports
+
+    existing = [name for name in _report_sheet_names() if _sheet(book, name) is not None]
+    if existing and confirm is None:
+        try:
+            answer = book.app.alert(f"Thay các sheet báo cáo đã có ({', '.join(existing)}) bằng báo cáo mới?",
+                                    title=TITLE_REPORTS, buttons="yes_no", mode="info")
+        except Exception:  # an engine without message boxes cannot ask: do nothing
+            answer = None
+        confirm = answer == "yes"
+    if existing and not confirm:
+        return Outcome(False, "Đã hủy: giữ nguyên các sheet báo cáo cũ.")
+
+    def body(ui: _Ui, context: dict) -> str:
+        ui.status(STATUS_READ)
+        table = read_list(book)
+        context["rows"] = len(table.data)
+        params, params_note = read_params(book)
+        params_sheet = _sheet(book, PARAMS_SHEET)
+        settings = settings_from_rows(sheet_frame(params_sheet).to_numpy(dtype=object).tolist()) \
+            if params_sheet is not None else None
+        ui.status(STATUS_REVIEW)
+        review = review_table(table, params)
+        continuity = continuity_table(table, params) if "printed_5y" in table.columns else None
+        tables = build_reports(review, settings, continuity=continuity)
+        ui.status(STATUS_WRITE)
+        after = _sheet(book, LIST_SHEET)
+        for name, report in tables.items():
+            after = write_sheet(book, name, report_sheet_frame(report), after=after)
+        _activate(book, next(iter(tables)))
+        extra = ""
+        folder = _book_folder(book)
+        if folder is not None:
+            path = folder / f"{Path(book.name).stem}_BaoCao.xlsx"
+            write_reports(path, review, settings, continuity=continuity)
+            extra = f" Bản in đúng mẫu (A4, có chữ ký): {path.name}."
+            pdf = _excel_pdf(book, path)
+            if pdf is not None:
+                extra += f" PDF: {pdf.name}."
+        return (f"Đã lập {len(tables)} biểu báo cáo ({', '.join(tables)}) từ {_n(len(table.data))} thẻ; "
+                f"{_n(review.result.stats['duplicates'])} thẻ cấp trùng (tham số {params_note}).{extra}")
+
+    return _run(book, "make_reports", TITLE_REPORTS, body)
+
+
+def report_sheet_frame(report) -> pd.DataFrame:
+    """A report's table as a plain sheet: its leaf headers, and the label of each heading/subtotal/total row."""
+    frame = report.frame()
+    labelled = report.body["label"].notna().to_numpy() & (report.body["label"].astype(str) != "").to_numpy()
+    if labelled.any() and frame.shape[1] > 1:
+        column = frame.columns[1]
+        frame[column] = frame[column].astype(object)
+        frame.loc[labelled, column] = report.body["label"].to_numpy()[labelled]
+    return frame
+
+
+def _report_sheet_names() -> tuple[str, ...]:
+    from bhyt_xl.reports import SHEET_01, SHEET_02, SHEET_03, SHEET_REPRINT
+
+    return (SHEET_01, SHEET_02, SHEET_03, SHEET_REPRINT)
+
+
+def _book_folder(book) -> Path | None:
+    """The workbook's folder on disk, or None (remote engine, or a workbook never saved)."""
+    if _is_remote(book):
+        return None
+    try:
+        folder = Path(book.fullname).parent
+    except Exception:
+        return None
+    return folder if str(folder) not in ("", ".") and folder.is_dir() else None
+
+
+def _excel_pdf(book, path: Path) -> Path | None:
+    """Export a report workbook to PDF with the running Excel (desktop only); None when it cannot."""
+    pdf = path.with_suffix(".pdf")
+    try:
+        report = book.app.books.open(str(path))
+        try:
+            report.to_pdf(str(pdf))
+        finally:
+            report.close()
+    except Exception:
+        return None
+    return pdf
 
 
 def process_clear_results(book, confirm: bool | None = None) -> Outcome:
@@ -241,6 +403,28 @@ def read_list(book) -> InputTable:
     return table_from_frame(sheet_frame(sheet), source=book.name, sheet=sheet.name)
 
 
+def read_optional_list(book, name: str, kind: str) -> InputTable | None:
+    """The list pasted in sheet ``name`` (``kind``: changes / extra), or None when the sheet is absent or empty."""
+    sheet = _sheet(book, name)
+    if sheet is None:
+        return None
+    frame = sheet_frame(sheet)
+    try:
+        return table_from_frame(frame, source=book.name, sheet=name, kind=kind)
+    except InputFileError:
+        if _has_rows_below_header(frame, kind):
+            raise
+        return None
+
+
+def _has_rows_below_header(frame: pd.DataFrame, kind: str) -> bool:
+    head = frame.head(HEADER_SCAN_ROWS)
+    found = recognise_header(head.where(head.notna(), None).to_numpy(dtype=object).tolist(), LIST_KINDS[kind])
+    if found is None:
+        return frame.notna().to_numpy().any()
+    return bool(frame.iloc[found[0] + 1:].notna().to_numpy().any())
+
+
 def read_params(book) -> tuple[Params, str]:
     """Params from the workbook's "Tham số" sheet over the defaults, and a note on where they came from."""
     sheet = _sheet(book, PARAMS_SHEET)
@@ -306,7 +490,7 @@ def table_from_values(rows: list[list[object]], source: str, sheet: str | None =
                             source, sheet)
 
 
-def table_from_frame(frame: pd.DataFrame, source: str, sheet: str | None = None) -> InputTable:
+def table_from_frame(frame: pd.DataFrame, source: str, sheet: str | None = None, kind: str = "cards") -> InputTable:
     """As :func:`table_from_values`, for a frame of cell values from A1 (columns 0..n-1).
 
     The header is the row :func:`~bhyt_xl.io.read.recognise_header` finds in
@@ -314,15 +498,14 @@ def table_from_frame(frame: pd.DataFrame, source: str, sheet: str | None = None)
     :class:`NoHeaderRow` / :class:`MissingColumns`, or :class:`InputFileError`
     when there are no cards under the header.
     """
+    spec = LIST_KINDS[kind]
     where = f"sheet \"{sheet}\"" if sheet else f"tệp {source}"
     head = frame.head(HEADER_SCAN_ROWS)
     probe = head.where(head.notna(), None).to_numpy(dtype=object).tolist()
-    found = recognise_header(probe)
+    found = recognise_header(probe, spec)
     if found is None:
-        raise NoHeaderRow(
-            f"Không tìm thấy dòng tiêu đề của danh sách thẻ trong {where} (cần các cột như Mã thẻ, Họ và tên, "
-            "Ngày sinh, Giới tính, Địa chỉ, Từ ngày, Đến ngày). Hãy dán danh sách kèm dòng tiêu đề của nó."
-        )
+        raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong {where}. "
+                          "Hãy dán danh sách kèm dòng tiêu đề của nó.")
     h, fields = found
     header = probe[h]
     data = frame.iloc[h + 1:].reset_index(drop=True)
@@ -332,16 +515,17 @@ def table_from_frame(frame: pd.DataFrame, source: str, sheet: str | None = None)
     width = int(np.flatnonzero(used).max()) + 1
     data = data.iloc[:, :width].apply(_typed_column) if len(data) else data.iloc[:, :width]
     table = _finish(data, header[:width], fields, h + 2, source, sheet, h + 1)
-    missing = missing_required(table.columns)
+    missing = spec.missing(table.columns)
     if missing:
-        names = ", ".join(f'"{label(f)}"' for f in missing)
+        names = ", ".join(f'"{spec.label(f)}"' for f in missing)
         raise MissingColumns(
             f"Không tìm thấy cột {names} trong {where} (dòng tiêu đề là dòng {table.header_row}); "
             "hãy thêm cột hoặc đổi tên tiêu đề cột cho đúng."
         )
     if table.data.empty:
-        raise InputFileError(f"Chưa có thẻ nào dưới dòng tiêu đề (dòng {table.header_row}) của {where}; "
-                             f"hãy dán danh sách thẻ từ dòng {table.header_row + 1}.")
+        what = "thẻ nào" if kind == "cards" else "dòng nào"
+        raise InputFileError(f"Chưa có {what} dưới dòng tiêu đề (dòng {table.header_row}) của {where}; "
+                             f"hãy dán danh sách từ dòng {table.header_row + 1}.")
     return table
 
 
@@ -359,6 +543,13 @@ def _typed_column(column: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
+def write_frames(book, frames: dict[str, pd.DataFrame]) -> None:
+    """Refresh result sheets in the given order, after "Danh sách thẻ"."""
+    after = _sheet(book, LIST_SHEET)
+    for name, frame in frames.items():
+        after = write_sheet(book, name, frame, after=after)
+
+
 def write_review(book, review: Review) -> None:
     """Refresh the four result sheets (after "Danh sách thẻ", in the CLI's order)."""
     frames = review.sheets()

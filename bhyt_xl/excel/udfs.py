@@ -7,6 +7,7 @@
 =BHYT_NHOM(mã_thẻ_hoặc_mã_đối_tượng)               "rank - group name" of the group table
 =BHYT_KHOA(họ_tên, ngày_sinh, giới_tính, địa_chỉ)  the identity key the review matches on
 =BHYT_KIEMTRAMATHE(mã_thẻ)                         "" when the card number is well formed, else why not
+=BHYT_NGAYDU5NAM(vùng_từ_ngày, vùng_đến_ngày)      one person's cards -> the date of 5 continuous years
 
 Every argument takes one cell or a range: Excel dates, date serial numbers
 and dd/mm/yyyy text all work. Ranges are combined cell by cell (a single
@@ -29,6 +30,7 @@ Names are valid VBA identifiers (the build generates the wrappers, see
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 
@@ -122,6 +124,42 @@ def BHYT_KHOA(ho_ten, ngay_sinh, gioi_tinh, dia_chi, caller=None, params=None):
 def BHYT_KIEMTRAMATHE(ma_the, caller=None, params=None):
     """"" khi mã thẻ đúng mẫu (theo sheet Tham số), ngược lại là lý do."""
     return _cellwise(_check_card, [ma_the], caller, params)
+
+
+@xw.func
+@xw.arg("tu_ngay_range", ndim=2)
+@xw.arg("den_ngay_range", ndim=2)
+@xw.arg("params", vba="Nothing")
+def BHYT_NGAYDU5NAM(tu_ngay_range, den_ngay_range, caller=None, params=None):
+    """Ngày đủ 5 năm liên tục của MỘT người từ các thẻ (vùng từ ngày, vùng đến ngày); "Chưa đủ" khi chưa đạt.
+
+    e.g. thẻ 01/01/2012–31/12/2014 và 01/03/2015–31/12/2017 (gián đoạn 2 tháng sau 2015) → 01/01/2017.
+    """
+    from bhyt_xl.core.continuity import five_year_date_for_periods
+    from bhyt_xl.core.participation import continuity_options
+
+    try:
+        starts = pd.Series(np.array(tu_ngay_range, dtype=object).ravel(), dtype=object)
+        ends = pd.Series(np.array(den_ngay_range, dtype=object).ravel(), dtype=object)
+        if len(starts) != len(ends):
+            return f"Lỗi: hai vùng ô không cùng số ô ({len(starts)} và {len(ends)})"
+        result = _Result(len(starts))
+        s, e = _period(starts, ends, result)
+        messages = [v for v in result.values[result.done] if v]
+        if messages:
+            return messages[0]
+        keep = ~np.isnat(s) & ~np.isnat(e)
+        if not keep.any():
+            return ""
+        options = continuity_options(_resolve_params(caller, params))
+        date = five_year_date_for_periods(s[keep], e[keep], options)
+    except BhytError as exc:
+        return f"Lỗi: {exc}"
+    except Exception as exc:  # a readable cell instead of #VALUE!
+        return f"Lỗi không mong đợi ({type(exc).__name__}); hãy báo người hỗ trợ."
+    if date is None:
+        return "Chưa đủ"
+    return dt.datetime(date.year, date.month, date.day)
 
 
 # ---------------------------------------------------------------------------

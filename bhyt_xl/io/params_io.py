@@ -39,6 +39,7 @@ OPT_NO_TOLERANCE = "Gián đoạn bắt đầu trước ngày này làm mất li
 OPT_FLOOR = "Ngày đủ 5 năm sớm nhất"
 OPT_COUNT_GAP = "Tính thời gian gián đoạn vào thời gian liên tục"
 OPT_DECREASE = "Thẻ báo giảm có giá trị"
+OPT_AS_OF = "Ngày xét liên tục 5 năm"
 YES, NO = "Có", "Không"
 
 GROUP_HEADERS = ["Thứ tự", "Nhóm đối tượng", "Mã đối tượng", "Căn cứ", "Độ tin cậy"]
@@ -67,6 +68,8 @@ def params_blocks(params: Params) -> list[tuple[str, pd.DataFrame]]:
             (OPT_FLOOR, d(params.five_year_floor), "Người đã đủ 5 năm trước ngày này thì ghi ngày này (01/01/2015)"),
             (OPT_COUNT_GAP, YES if params.count_gap_time else NO,
              "Có: thời gian gián đoạn được tính (ngày đủ 5 năm giữ nguyên); Không: trừ thời gian gián đoạn"),
+            (OPT_AS_OF, d(params.continuity_as_of),
+             "Để trống: xét mọi thẻ; có ngày: bỏ qua thẻ bắt đầu sau ngày này (như --as-of)"),
             (OPT_DECREASE, DECREASE_CUT[params.decrease_cut], "Một trong: " + " / ".join(DECREASE_CUT.values())),
         ],
         columns=["Tham số", "Giá trị", "Ghi chú"],
@@ -200,7 +203,7 @@ def _options(start, frame, source):
     def get(name):
         return values.get(fold_header(name), (None, None))
 
-    for name, key in ((OPT_FROM, "review_from"), (OPT_TO, "review_to")):
+    for name, key in ((OPT_FROM, "review_from"), (OPT_TO, "review_to"), (OPT_AS_OF, "continuity_as_of")):
         i, v = get(name)
         if i is None:
             continue
