@@ -90,8 +90,8 @@ def params_blocks(params: Params) -> list[tuple[str, pd.DataFrame]]:
 
 
 # ---------------------------------------------------------------------------
-def read_params(path: str | Path, base: Params | None = None) -> Params:
-    """Read a params workbook (its "Tham số" sheet, else its first sheet) over ``base``."""
+def params_sheet_rows(path: str | Path) -> tuple[list[list[object]], str]:
+    """Cell values of a workbook's "Tham số" sheet (else its first sheet) and where they came from."""
     import openpyxl
 
     path = Path(path)
@@ -99,10 +99,19 @@ def read_params(path: str | Path, base: Params | None = None) -> Params:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise ParamsInvalid(f"Không mở được tệp tham số '{path.name}': {exc}") from None
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    return params_from_rows(rows, base or Params(), source=f"tệp '{path.name}', sheet '{ws.title}'")
+    try:
+        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        title = ws.title
+    finally:
+        wb.close()
+    return rows, f"tệp '{path.name}', sheet '{title}'"
+
+
+def read_params(path: str | Path, base: Params | None = None) -> Params:
+    """Read a params workbook (its "Tham số" sheet, else its first sheet) over ``base``."""
+    rows, source = params_sheet_rows(path)
+    return params_from_rows(rows, base or Params(), source=source)
 
 
 def params_from_rows(rows: list[list[object]], base: Params, source: str = "sheet Tham số") -> Params:

@@ -167,17 +167,7 @@ def _date(value, row: int, source: str) -> dt.date | None:
 
 def read_report_settings(path: str | Path, base: ReportSettings | None = None) -> ReportSettings:
     """The settings block of a workbook's "Tham số" sheet (else its first sheet); defaults if absent."""
-    import openpyxl
+    from bhyt_xl.io.params_io import params_sheet_rows
 
-    path = Path(path)
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise ParamsInvalid(f"Không mở được tệp '{path.name}' để đọc thông tin báo cáo: {exc}") from None
-    try:
-        ws = wb[PARAMS_SHEET] if PARAMS_SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        title = ws.title
-    finally:
-        wb.close()
-    return settings_from_rows(rows, base, source=f"tệp '{path.name}', sheet '{title}'")
+    rows, source = params_sheet_rows(path)
+    return settings_from_rows(rows, base, source=source)
