@@ -172,8 +172,14 @@ def measure(segments: pd.DataFrame, codes: np.ndarray, params: Params) -> pd.Dat
 
 
 # ---------------------------------------------------------------------------
-def review_cards(cards: pd.DataFrame, params: Params, problems: pd.DataFrame | None = None) -> ReviewResult:
-    """Run the CV 493 review over prepared cards (see :func:`bhyt_xl.core.prepare.prepare_cards`)."""
+def review_cards(cards: pd.DataFrame, params: Params, problems: pd.DataFrame | None = None,
+                 identity: pd.DataFrame | None = None) -> ReviewResult:
+    """Run the CV 493 review over prepared cards (see :func:`bhyt_xl.core.prepare.prepare_cards`).
+
+    ``identity``: identity keys computed by the caller (``identity_keys``
+    output, e.g. with staff-confirmed suspect pairs merged); by default the
+    letter's exact identity of each card.
+    """
     from bhyt_xl.problems import empty_problems
 
     # the two text columns used throughout, converted to plain object arrays once
@@ -181,7 +187,7 @@ def review_cards(cards: pd.DataFrame, params: Params, problems: pd.DataFrame | N
         card_no=pd.Series(cards["card_no"].to_numpy(dtype=object), index=cards.index, dtype="object"),
         group_code=pd.Series(cards["group_code"].fillna("").to_numpy(dtype=object), index=cards.index, dtype="object"),
     )
-    ident = identity_keys(cards)
+    ident = identity if identity is not None else identity_keys(cards)
     start, end = effective_periods(cards, params)
     ranks = rank_cards(cards, params)
     valid = cards["valid"].to_numpy(dtype=bool) & ~np.isnat(start) & ~np.isnat(end) & (end >= start)

@@ -39,7 +39,10 @@ def fold_header(text: object) -> str:
 # clean_text
 # --------------------------------------------------------------------------
 
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# zero-width characters, soft hyphen, and the invisible direction / format marks (LRM, RLM, embeddings,
+# isolates, invisible operators) that come with text copied out of web pages and PDFs
+_INVISIBLE = ("\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+              "\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069")
 
 # One str.translate table: invisibles vanish; every whitespace character
 # (all of them lie below U+3001) and every C0/C1 control becomes a plain
@@ -50,7 +53,8 @@ _CLEAN_TABLE = {
     if cp != 0x20 and (chr(cp).isspace() or unicodedata.category(chr(cp)) == "Cc")
 }
 _CLEAN_TABLE.update({ord(ch): None for ch in _INVISIBLE})
-_CLEAN_TABLE.update({0x00D0: "\u0110", 0x00F0: "\u0111"})
+# look-alikes of Đ/đ: Latin eth (U+00D0/U+00F0) and African D (U+0189/U+0256)
+_CLEAN_TABLE.update({0x00D0: "\u0110", 0x00F0: "\u0111", 0x0189: "\u0110", 0x0256: "\u0111"})
 # str.translate is slow on non-ASCII text; most cells need none of it.
 _NEEDS_TRANSLATE = re.compile("[" + re.escape("".join(map(chr, _CLEAN_TABLE))) + "]")
 
