@@ -17,7 +17,7 @@ from bhyt_xl.core.prepare import prepare_cards
 from bhyt_xl.core.review import ReviewResult, review_cards
 from bhyt_xl.io import sheets
 from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET, params_blocks
-from bhyt_xl.io.read import InputTable, read_table
+from bhyt_xl.io.read import InputTable, accounting_text, read_table
 from bhyt_xl.io.write import SheetWriter, atomic_path, new_workbook
 from bhyt_xl.params import Params
 
@@ -50,7 +50,8 @@ class Review:
             f"Đã đọc {vn_number(s['rows'])} thẻ; {vn_number(s['duplicates'])} thẻ cấp trùng "
             f"({vn_number(s['months'], 2)} tháng, {vn_number(s['money'])} đồng, "
             f"NSNN chi trả {vn_number(s['budget'])} đồng); "
-            f"{vn_number(s['kept'])} thẻ giữ lại; {vn_number(s['errors'])} dòng lỗi dữ liệu."
+            f"{vn_number(s['kept'])} thẻ giữ lại; {vn_number(s['errors'])} dòng lỗi dữ liệu.\n"
+            + accounting_text(self.table, s["errors"])
         )
 
 
@@ -67,9 +68,10 @@ def review_table(table: InputTable, params: Params | None = None) -> Review:
     return Review(table, review_cards(cards, params, problems))
 
 
-def review_file(path: str | Path, params: Params | None = None, sheet: str | None = None) -> Review:
-    """Read and review one file (no output written)."""
-    return review_table(read_table(path, sheet=sheet), params)
+def review_file(path: str | Path, params: Params | None = None, sheet: str | None = None,
+                all_sheets: bool = False) -> Review:
+    """Read and review one file (no output written); ``all_sheets`` reviews every list sheet as one list."""
+    return review_table(read_table(path, sheet=sheet, all_sheets=all_sheets), params)
 
 
 def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: Params, source: str,

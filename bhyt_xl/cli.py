@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "cùng bố cục với sheet \"Tham số\" của tệp kết quả; --from/--to ghi đè kỳ rà soát trong tệp này")
     review.add_argument("--sheet", metavar="TÊN_SHEET",
                         help="sheet chứa danh sách (mặc định: sheet đầu tiên có dòng tiêu đề nhận ra được)")
+    review.add_argument("--all-sheets", action="store_true",
+                        help="rà soát mọi sheet có danh sách (mỗi xã/nhóm một sheet) như một danh sách, giữ tên sheet "
+                             "ở cột \"Sheet\"")
     review.set_defaults(func=_cmd_review)
 
     cont = sub.add_parser(
@@ -263,7 +266,9 @@ def _cmd_review(args) -> int:
     params = _review_params(args)
     source = Path(args.input)
     output = _output_path(source, args.output, "_ket_qua")
-    review = review_file(source, params=params, sheet=args.sheet)
+    if args.all_sheets and args.sheet:
+        raise BhytError("Chỉ dùng một trong hai: --sheet hoặc --all-sheets.")
+    review = review_file(source, params=params, sheet=args.sheet, all_sheets=args.all_sheets)
     write_review(review, output)
     print(review.message())
     if review.result.stats["errors"]:

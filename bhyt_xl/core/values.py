@@ -115,7 +115,9 @@ def parse_dates(values: pd.Series, allow_year_only: bool = False):
     ).where(is_serial)
     year = pd.to_datetime(pd.DataFrame({"year": n.where(is_year), "month": 1, "day": 1}), errors="coerce")
 
-    parsed = fast.fillna(ymd).fillna(serial).fillna(year)
+    parsed = fast.astype("datetime64[ns]")
+    for other in (ymd, serial, year):  # first form that parses wins; same dtype, so no silent casting
+        parsed = parsed.where(parsed.notna(), other.astype("datetime64[ns]"))
     parsed = parsed.where((parsed >= MIN_DATE) & (parsed <= MAX_DATE))
     parsed_u = parsed.to_numpy(dtype="datetime64[ns]")
     year_u = is_year.to_numpy(dtype=bool) & ~np.isnat(parsed_u)

@@ -1,4 +1,4 @@
-"""Reading card lists from .xlsx/.xlsm and .csv files.
+"""Reading card lists from the files staff receive: .xlsx/.xlsm, .xls, .xlsb, .ods, .csv/.txt.
 
 The header row is found automatically (real lists have titles, blank rows and
 merged captions above it) by recognising column names
@@ -8,7 +8,18 @@ turned into numbers (a card number "0123…" keeps its leading zero).
 
 Speed: .xlsx is read with fastexcel (Rust/calamine; ~11× faster than openpyxl,
 see shared/perf-notes.md); python-calamine probes the first rows and gives the
-position of the used range so row numbers match what staff see in Excel.
+position of the used range so row numbers match what staff see in Excel, and
+the merged cells. The same readers take .xls (Excel 97–2003), .xlsb and .ods.
+
+The file's first bytes decide how it is read, not its name: a CSV or text file
+renamed .xls is read as text, an .xlsx renamed .xls as .xlsx. A file that
+cannot be used (empty, truncated, password-protected, an HTML page) gives one
+Vietnamese sentence (:class:`~bhyt_xl.errors.BhytError`), never a traceback.
+
+Rows that are not cards (blank rows, subtotals, the header repeated on each
+printed page) are skipped and counted (:mod:`bhyt_xl.io.clean`), so that
+"đọc N dòng = M hợp lệ + K lỗi + S bỏ qua" holds (:func:`accounting_text`).
+The input file is only ever opened for reading.
 """
 
 from __future__ import annotations
@@ -16,24 +27,34 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import logging
 import os
+import re
 import unicodedata
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from bhyt_xl.core.changes import change_label, field_for_change_header, missing_change_columns
+from bhyt_xl.core.changes import (
+    change_label,
+    field_for_change_header,
+    missing_change_columns,
+)
 from bhyt_xl.core.participation import missing_extra_columns
 from bhyt_xl.core.prepare import missing_required
 from bhyt_xl.core.schema import field_for_header, label
-from bhyt_xl.core.values import is_blank
 from bhyt_xl.errors import InputFileError, MissingColumns, NoHeaderRow
+from bhyt_xl.io import clean
 
 HEADER_SCAN_ROWS = 30
 MIN_RECOGNISED = 3
-EXCEL_EXTENSIONS = {".xlsx", ".xlsm"}
-CSV_EXTENSIONS = {".csv", ".txt"}
+EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+CSV_EXTENSIONS = {".csv", ".txt", ".tsv"}
+HTML_EXTENSIONS = {".htm", ".html"}
+SUPPORTED = ", ".join(sorted(EXCEL_EXTENSIONS | CSV_EXTENSIONS))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,19 +82,70 @@ LIST_KINDS = {
 
 @dataclasses.dataclass
 class InputTable:
-    """A card list as read: original columns, recognised fields and row numbers."""
+    """A card list as read: original columns, recognised fields, row numbers and the rows skipped.
+
+    Row accounting: ``rows_read`` (every row below the header down to the last
+    non-blank one, all sheets) = ``len(data)`` (handed to the engine, which
+    finds them valid or in error) + ``skipped`` (blank + subtotal + repeated
+    header rows).
+    """
 
     data: pd.DataFrame  # original columns, in file order; index 0..n-1
     columns: dict[str, str]  # canonical field -> column label in data
-    src_row: np.ndarray  # row number as the user sees it in the file
+    src_row: np.ndarray  # row number as the user sees it in the file (in its own sheet)
     source: str  # file name
-    sheet: str | None
-    header_row: int  # 1-based row number of the header
+    sheet: str | None  # the sheet read (None for text files and for several sheets read as one list)
+    header_row: int  # 1-based row number of the header (of the first sheet read)
     skipped_blank: int  # fully blank rows below the header that were skipped
+    skipped_subtotal: int = 0  # "Cộng", "Tổng cộng", … rows with no card number
+    skipped_header: int = 0  # the header repeated (each printed page) or the row of column numbers
+    src_sheet: np.ndarray | None = None  # sheet name per row when several sheets were read, else None
+    sheets: tuple[str, ...] = ()  # the sheets read, in order
+    hidden_sheets: tuple[str, ...] = ()  # hidden sheets with a list, not read (several-sheet reads)
+    merged_filled: int = 0  # cells filled down from merged blocks
+
+    @property
+    def skipped(self) -> int:
+        return int(self.skipped_blank + self.skipped_subtotal + self.skipped_header)
+
+    @property
+    def rows_read(self) -> int:
+        """N: the rows below the header (all sheets) = rows handed to the engine + rows skipped."""
+        return len(self.data) + self.skipped
+
+    def where(self, i: int) -> str:
+        """Where row ``i`` of ``data`` is, for messages: 'Dòng 12' or 'Sheet Xã A, dòng 12'."""
+        row = f"dòng {int(self.src_row[i])}"
+        if self.src_sheet is not None:
+            return f"Sheet {self.src_sheet[i]}, {row}"
+        return row.capitalize()
 
 
-def read_table(path: str | os.PathLike, sheet: str | None = None, kind: str = "cards") -> InputTable:
+def _vn_int(n: int) -> str:
+    return f"{int(n):,}".replace(",", ".")
+
+
+def accounting_text(table: InputTable, errors: int) -> str:
+    """'Đọc N dòng = M dòng hợp lệ + K dòng lỗi + S dòng bỏ qua (tiêu đề/tổng cộng/trống: a/b/c).'
+
+    ``errors``: rows the engine found in error (verdict "Lỗi dữ liệu"); the rest
+    of the rows handed to it are valid.
+    """
+    errors = int(errors)
+    valid = len(table.data) - errors
+    return (f"Đọc {_vn_int(table.rows_read)} dòng = {_vn_int(valid)} dòng hợp lệ + {_vn_int(errors)} dòng lỗi + "
+            f"{_vn_int(table.skipped)} dòng bỏ qua (tiêu đề/tổng cộng/trống: {_vn_int(table.skipped_header)}/"
+            f"{_vn_int(table.skipped_subtotal)}/{_vn_int(table.skipped_blank)}).")
+
+
+def read_table(path: str | os.PathLike, sheet: str | None = None, kind: str = "cards",
+               all_sheets: bool = False) -> InputTable:
     """Read a list (``kind``: cards, changes or extra periods).
+
+    ``sheet`` picks a sheet; by default the first sheet whose header is
+    recognised is read. ``all_sheets`` reads every visible sheet with a
+    recognised header as one list, with a column "Sheet" and ``src_sheet``
+    per row (``sheet`` is then ignored).
 
     Raises :class:`InputFileError`, :class:`NoHeaderRow` or :class:`MissingColumns`.
     """
@@ -81,15 +153,27 @@ def read_table(path: str | os.PathLike, sheet: str | None = None, kind: str = "c
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"Không tìm thấy tệp '{path}'.")
+    if path.is_dir():
+        raise InputFileError(f"'{path}' là một thư mục, không phải tệp danh sách.")
     ext = path.suffix.lower()
-    if ext in EXCEL_EXTENSIONS:
-        table = _read_excel(path, sheet, spec)
-    elif ext in CSV_EXTENSIONS:
-        table = _read_csv(path, spec)
-    else:
+    if ext not in EXCEL_EXTENSIONS | CSV_EXTENSIONS | HTML_EXTENSIONS:
         raise InputFileError(
-            f"Tệp '{path.name}' có đuôi '{ext or '(không có)'}' chưa được hỗ trợ; hãy dùng .xlsx, .xlsm hoặc .csv."
+            f"Tệp '{path.name}' có đuôi '{ext or '(không có)'}' chưa được hỗ trợ; hãy dùng {SUPPORTED}."
         )
+    tables = _read_any(path, ext, None if all_sheets else sheet, spec, all_sheets)
+    for table in tables:
+        _check_columns(table, spec)
+    if len(tables) == 1 and not (all_sheets and tables[0].sheet is not None):
+        return tables[0]
+    return _concat(tables)
+
+
+def read_tables(path: str | os.PathLike, kind: str = "cards") -> InputTable:
+    """Every visible sheet with a recognised header, as one list (see :func:`read_table`)."""
+    return read_table(path, kind=kind, all_sheets=True)
+
+
+def _check_columns(table: InputTable, spec: ListKind) -> None:
     missing = spec.missing(table.columns)
     if missing:
         names = ", ".join(f'"{spec.label(f)}"' for f in missing)
@@ -98,7 +182,257 @@ def read_table(path: str | os.PathLike, sheet: str | None = None, kind: str = "c
             f"Không tìm thấy cột {names} trong {where} (dòng tiêu đề là dòng {table.header_row}); "
             "hãy thêm cột hoặc đổi tên tiêu đề cột cho đúng."
         )
-    return table
+
+
+def _damaged(name: str, exc: BaseException | None = None) -> str:
+    return (f"Không mở được tệp Excel '{name}': tệp bị hỏng, chưa tải về hết hoặc không phải bảng tính. "
+            "Hãy xin lại tệp gốc, hoặc mở bằng Excel rồi lưu lại dạng .xlsx (File → Save As).")
+
+
+def _password(name: str) -> str:
+    return ("Tệp có mật khẩu: mở bằng Excel, gỡ mật khẩu (File → Info → Protect Workbook) rồi lưu lại "
+            f"(tệp '{name}').")
+
+
+# ---------------------------------------------------------------------------
+# What the file really is
+# ---------------------------------------------------------------------------
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # stream names of an encrypted OOXML file
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def sniff(head: bytes) -> str:
+    """The kind of content from the first bytes: 'empty', 'zip', 'ole', 'html', 'xml2003', 'text' or 'binary'."""
+    if not head.strip(b" \t\r\n\x00"):
+        return "empty"
+    if head.startswith((ZIP_MAGIC, b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    try:
+        text = _decode(head, partial=True)
+    except UnicodeDecodeError:
+        return "binary"
+    start = text.lstrip("\ufeff \t\r\n").lower()[:2000]
+    if start.startswith("<"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in start or "progid=\"excel.sheet\"" in start:
+            return "xml2003"
+        if re.search(r"<(html|table|!doctype html|meta|head|body|tr|td)\b", start) or "<table" in text.lower():
+            return "html"
+    if "\x00" in text:
+        return "binary"
+    return "text"
+
+
+def _zip_kind(path: Path) -> str:
+    """'xlsx', 'xlsb' or 'ods' from the parts inside a zip; 'zip' if it is none of them."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "xl/workbook.bin" in names:
+                return "xlsb"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "content.xml" in names:
+                return "ods"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "broken"
+    return "zip"
+
+
+_EXT_KIND = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".ods": "ods", ".xls": "xls"}
+
+
+def _read_any(path: Path, ext: str, sheet: str | None, spec: ListKind, all_sheets: bool) -> list[InputTable]:
+    with path.open("rb") as f:
+        head = f.read(65536)
+    kind = sniff(head)
+    if kind == "empty" and path.stat().st_size <= len(head):
+        raise InputFileError(f"Tệp '{path.name}' trống (không có dữ liệu); hãy kiểm tra lại tệp nhận được.")
+    if kind == "zip":
+        zkind = _zip_kind(path)
+        if zkind in ("broken", "zip"):
+            raise InputFileError(_damaged(path.name))
+        trimmed = _trim_sparse_xlsx(path) if zkind == "xlsx" else None
+        if trimmed is not None:
+            return _read_excel(path, zkind, sheet, spec, all_sheets, by_bytes=True, raw=trimmed)
+        return _read_excel(path, zkind, sheet, spec, all_sheets, by_bytes=_EXT_KIND.get(ext) != zkind)
+    if kind == "ole":
+        raw = path.read_bytes()
+        if _ENCRYPTED_PACKAGE in raw and _ENCRYPTION_INFO in raw:  # an encrypted .xlsx (OLE wrapper)
+            raise InputFileError(_password(path.name))
+        return _read_excel(path, "xls", sheet, spec, all_sheets, by_bytes=ext != ".xls", raw=raw)
+    if kind == "html":
+        return [_read_html(path, spec)]
+    if kind == "xml2003":
+        raise InputFileError(
+            f"Tệp '{path.name}' là bảng tính dạng XML 2003 (thường do phần mềm xuất ra), chưa đọc được; "
+            "hãy mở bằng Excel rồi lưu lại dạng .xlsx (File → Save As → Excel Workbook)."
+        )
+    if kind in ("text", "empty"):
+        try:
+            return [_read_csv(path, spec)]
+        except NoHeaderRow:
+            if ext in EXCEL_EXTENSIONS:
+                raise InputFileError(
+                    f"Không mở được tệp Excel '{path.name}': nội dung là văn bản, không phải bảng tính, và không có "
+                    "dòng tiêu đề của danh sách. Hãy xin lại tệp gốc."
+                ) from None
+            raise
+    if ext in CSV_EXTENSIONS:
+        raise InputFileError(f"Không đọc được tệp '{path.name}': nội dung không phải văn bản (CSV) hay bảng tính.")
+    raise InputFileError(_damaged(path.name))
+
+
+# ---------------------------------------------------------------------------
+# A stray value far below the list (a space typed at row 1,048,576, a formula
+# ="" copied down the sheet) makes calamine allocate every cell of the used
+# range: 1,048,576 rows × the width, ~32 bytes a cell (0.7 GB for 20 columns,
+# and the sheet is read twice). Rows with only formatting cost nothing by
+# themselves (calamine skips cells without a value). When a sheet claims a
+# large range but holds few values, it is read from an in-memory copy without
+# its value-less rows and without the space-only rows at its end: no value is
+# dropped (spaces count as blank everywhere) and the input file is not touched.
+SPARSE_MIN_CELLS = 2_000_000  # claimed cells (~64 MB in calamine) below which nothing is done
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"\s*/>')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_V = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
+_T = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.DOTALL)
+_TYPE = re.compile(rb'\bt="(\w+)"')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _claimed_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """(cells, last row) of the range a sheet's <dimension> claims; (0, 0) when it says nothing."""
+    with z.open(info) as f:
+        head = f.read(4096)
+    m = _DIMENSION.search(head)
+    if not m or not m.group(3):
+        return 0, 0
+    rows = int(m.group(4)) - int(m.group(2)) + 1
+    cols = _col_number(m.group(3)) - _col_number(m.group(1)) + 1
+    return rows * cols, int(m.group(4))
+
+
+def _trim_sparse_xlsx(path: Path) -> bytes | None:
+    """An in-memory copy of the workbook with its sparse sheets trimmed, or None when no sheet needs it."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            trimmed: dict[str, bytes] = {}
+            blank_strings = None
+            for info in infos:
+                name = info.filename
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                claimed, last_row = _claimed_cells(z, info)
+                if claimed <= SPARSE_MIN_CELLS:
+                    continue
+                xml = z.read(info)
+                if blank_strings is None:
+                    blank_strings = _blank_shared_strings(z)
+                new = _keep_value_rows(xml, claimed, last_row, blank_strings)
+                if new is not None:
+                    trimmed[name] = new
+            if not trimmed:
+                return None
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as w:
+                for info in infos:
+                    w.writestr(info, trimmed.get(info.filename) or z.read(info))
+            return out.getvalue()
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, RuntimeError, NotImplementedError):
+        return None  # the reader will say what is wrong with the file
+
+
+def _blank_shared_strings(z: zipfile.ZipFile) -> set[int]:
+    """Indexes of shared strings that are empty or spaces only."""
+    try:
+        data = z.read("xl/sharedStrings.xml")
+    except KeyError:
+        return set()
+    blank = set()
+    for i, m in enumerate(re.finditer(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", data, re.DOTALL)):
+        body = m.group(1) or b""
+        if not b"".join(t.group(1) for t in _T.finditer(body)).strip():
+            blank.add(i)
+    return blank
+
+
+def _row_has_value(row: bytes, blank_strings: set[int]) -> bool:
+    """A <row> element holds a value that is not empty or spaces."""
+    for c in _CELL.finditer(row):
+        body = c.group(2)
+        if not body:
+            continue
+        t = _TYPE.search(c.group(1))
+        typ = t.group(1) if t else b"n"
+        if typ == b"inlineStr":
+            if b"".join(m.group(1) for m in _T.finditer(body)).strip():
+                return True
+            continue
+        v = _V.search(body)
+        if v is None or not v.group(1).strip():
+            continue
+        if typ == b"s" and v.group(1).strip().isdigit() and int(v.group(1)) in blank_strings:
+            continue
+        if typ == b"str" and not v.group(1).strip():
+            continue
+        return True
+    return False
+
+
+def _keep_value_rows(xml: bytes, claimed: int, last_row: int, blank_strings: set[int]) -> bytes | None:
+    """Sheet XML with only the rows holding a value (space-only rows at the end dropped too), or None.
+
+    Works from the value tags (few in a sparse sheet), not row by row: a
+    million formatted rows cost a few ``bytes.find`` calls.
+    """
+    m = re.search(rb"<(\w+:)?sheetData\b[^>]*>", xml)
+    if not m:
+        return None
+    prefix = m.group(1) or b""
+    values = xml.count(b"<" + prefix + b"v>") + xml.count(b"<" + prefix + b"is>")
+    if values * 4 >= claimed:
+        return None  # a dense sheet: nothing to gain
+    body_start = m.end()
+    body_end = xml.find(b"</" + prefix + b"sheetData>", body_start)
+    if body_end < 0:
+        return None
+    open_tag, close_tag = b"<" + prefix + b"row", b"</" + prefix + b"row>"
+    value_tags = re.compile(rb"<" + re.escape(prefix) + rb"(?:v|is)>")
+    rows = []
+    pos = body_start
+    while True:
+        v = value_tags.search(xml, pos, body_end)
+        if v is None:
+            break
+        start = xml.rfind(open_tag, body_start, v.start())
+        end = xml.find(close_tag, v.end(), body_end)
+        if start < 0 or end < 0:
+            return None  # not the layout expected: read the file as it is
+        end += len(close_tag)
+        rows.append((start, end))
+        pos = end
+    while rows and not _row_has_value(xml[rows[-1][0]:rows[-1][1]], blank_strings):
+        rows.pop()
+    last = _ROW_NUMBER.search(xml, rows[-1][0], rows[-1][1]) if rows else None
+    kept_last = int(last.group(1)) if last else 0
+    if kept_last > last_row // 2:
+        return None  # the far rows hold real values: they must be read
+    parts = [_DIMENSION.sub(b"", xml[:body_start], count=1)]
+    parts += [xml[a:b] for a, b in rows]
+    parts.append(xml[body_end:])
+    return b"".join(parts)
 
 
 # ---------------------------------------------------------------------------
@@ -138,80 +472,387 @@ def _unique_labels(header: list[object]) -> list[str]:
 
 
 def _finish(data: pd.DataFrame, header: list[object], fields: dict[int, str], first_row: int,
-            source: str, sheet: str | None, header_row: int) -> InputTable:
+            source: str, sheet: str | None, header_row: int, *, spec: ListKind | None = None,
+            merged: list[tuple[int, int, int]] | None = None) -> InputTable:
+    """The last step of every reader: column labels, merged blocks filled, rows skipped and counted, row numbers.
+
+    ``data``: the cells below the header (row 0 = sheet row ``first_row``),
+    columns in header order. ``merged``: (column, first row, last row) of
+    merged blocks in ``data`` positions (only these cells are filled).
+    """
+    spec = spec or LIST_KINDS["cards"]
     labels = _unique_labels(header)
     data = data.iloc[:, : len(labels)]
+    if merged:
+        data = data.copy()
     data.columns = labels[: data.shape[1]]
     src_row = np.arange(len(data), dtype="int64") + first_row
-    blank = np.ones(len(data), dtype=bool)
-    for name in data.columns:
-        blank &= is_blank(data[name]).to_numpy()
-    keep = ~blank
+    blank = clean.blank_rows(data)
+    filled = clean.fill_merged(data, merged) if merged else 0
+    rows = clean.classify_rows(data, header, fields, spec.field_for, blank)
+    dropped = rows.subtotal | rows.header
+    if dropped.any():
+        data = data.copy()
+        clean.restore_dates(data, dropped)
+    keep = rows.keep
     data = data.loc[keep].reset_index(drop=True)
     columns = {field: labels[j] for j, field in fields.items() if j < len(labels)}
-    return InputTable(data, columns, src_row[keep], source, sheet, header_row, int(blank.sum()))
+    return InputTable(data, columns, src_row[keep], source, sheet, header_row, int(rows.blank.sum()),
+                      skipped_subtotal=int(rows.subtotal.sum()), skipped_header=int(rows.header.sum()),
+                      sheets=(sheet,) if sheet else (), merged_filled=filled)
 
 
-def _read_excel(path: Path, sheet: str | None, spec: ListKind) -> InputTable:
+# ---------------------------------------------------------------------------
+# Excel-like files (calamine)
+# ---------------------------------------------------------------------------
+def _read_excel(path: Path, kind: str, sheet: str | None, spec: ListKind, all_sheets: bool,
+                by_bytes: bool = False, raw: bytes | None = None) -> list[InputTable]:
     import fastexcel
     import python_calamine
 
+    # fastexcel logs "Could not determine dtype for column …" for empty columns; staff need not see it
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    source = path
+    if by_bytes:
+        source = raw if raw is not None else path.read_bytes()
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # corrupt, encrypted, not really an Excel file
-        raise InputFileError(
-            f"Không mở được tệp Excel '{path.name}' (tệp hỏng, có mật khẩu hoặc không phải Excel): {exc}"
-        ) from None
+        if by_bytes:
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
+        else:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise InputFileError(_password(path.name)) from None
+    except BaseException as exc:  # corrupt, truncated, not really an Excel file
+        if not _reader_failure(exc):
+            raise
+        if "password" in str(exc).lower():
+            raise InputFileError(_password(path.name)) from None
+        raise InputFileError(_damaged(path.name, exc)) from None
     names = book.sheet_names
+    if not names:
+        raise InputFileError(_damaged(path.name))
     if sheet is not None and sheet not in names:
         raise InputFileError(f"Tệp '{path.name}' không có sheet '{sheet}'; các sheet có: {', '.join(names)}.")
-    candidates = [sheet] if sheet is not None else names
+    meta = {m.name: m for m in getattr(book, "sheets_metadata", [])}
+
+    def hidden(name: str) -> bool:
+        m = meta.get(name)
+        return m is not None and m.visible != python_calamine.SheetVisibleEnum.Visible
+
+    def is_worksheet(name: str) -> bool:
+        m = meta.get(name)
+        return m is None or m.typ == python_calamine.SheetTypeEnum.WorkSheet
+
+    candidates = [sheet] if sheet is not None else [n for n in names if is_worksheet(n)]
+    reader = None
+    tables, hidden_found = [], []
     for name in candidates:
-        ws = book.get_sheet_by_name(name)
-        probe = ws.to_python(skip_empty_area=True, nrows=HEADER_SCAN_ROWS)
+        try:
+            ws = book.get_sheet_by_name(name)
+            probe = ws.to_python(skip_empty_area=True, nrows=HEADER_SCAN_ROWS)
+        except python_calamine.PasswordError:
+            raise InputFileError(_password(path.name)) from None
+        except BaseException as exc:  # a damaged sheet part
+            if not _reader_failure(exc):
+                raise
+            raise InputFileError(_damaged(path.name, exc)) from None
         found = recognise_header(probe, spec)
         if found is None:
             continue
+        if all_sheets and hidden(name):
+            hidden_found.append(name)
+            continue
         h, fields = found
-        start_row = ws.start[0] if ws.start else 0
-        reader = fastexcel.read_excel(str(path))
-        loaded = reader.load_sheet(name, header_row=h, schema_sample_rows=None, dtype_coercion="coerce")
-        data = loaded.to_pandas()
-        header_row = start_row + h + 1
-        return _finish(data, probe[h], fields, header_row + 1, path.name, name, header_row)
-    where = f"sheet '{sheet}'" if sheet else "sheet nào"
-    raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong {where} của tệp '{path.name}'.")
+        start_row, start_col = ws.start if ws.start else (0, 0)
+        try:
+            if reader is None:
+                reader = fastexcel.read_excel(source if by_bytes else str(path))
+            # fastexcel counts rows from the sheet's first row (calamine's probe, from the first used row)
+            loaded = reader.load_sheet(name, header_row=start_row + h, schema_sample_rows=None,
+                                       dtype_coercion="coerce", skip_whitespace_tail_rows=True)
+            data = loaded.to_pandas()
+        except BaseException as exc:  # damaged where the probe did not look
+            if not _reader_failure(exc):
+                raise
+            raise InputFileError(_damaged(path.name, exc)) from None
+        header_row = start_row + h + 1  # 1-based
+        first = start_row + h + 1  # 0-based sheet row of the first data row
+        merged = _merged_blocks(ws, kind, source, name, first, start_col)
+        tables.append(_finish(data, probe[h], fields, header_row + 1, path.name, name, header_row,
+                              spec=spec, merged=merged))
+        if not all_sheets:
+            break
+    if not tables and hidden_found:
+        raise NoHeaderRow(
+            f"Danh sách trong tệp '{path.name}' chỉ nằm ở sheet ẩn ({', '.join(hidden_found)}); hãy bỏ ẩn sheet "
+            "(chuột phải vào tên sheet → Unhide) hoặc chọn đúng sheet đó."
+        )
+    if not tables:
+        where = f"sheet '{sheet}'" if sheet else "sheet nào"
+        raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong {where} của tệp '{path.name}'.")
+    if hidden_found:
+        tables[0].hidden_sheets = tuple(hidden_found)
+    return tables
 
 
-def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1258 (Vietnamese ANSI, composed to NFC)."""
+def _reader_failure(exc: BaseException) -> bool:
+    """An error of the spreadsheet readers on a bad file (incl. a Rust panic, which is a BaseException)."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError, GeneratorExit)):
+        return False
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _merged_blocks(ws, kind: str, source, name: str, first: int, start_col: int) -> list[tuple[int, int, int]]:
+    """Merged ranges spanning several rows below the header -> (column, first, last) in data positions."""
+    ranges = None
+    try:
+        ranges = ws.merged_cell_ranges
+    except BaseException as exc:  # a reader without merge information for this format
+        if not _reader_failure(exc):
+            raise
+        ranges = None
+    if ranges is None and kind == "ods":
+        try:
+            ranges = _ods_merged(source, name)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):  # ParseError is a SyntaxError
+            ranges = None  # no merge information: nothing is filled
+    blocks = []
+    for (r0, c0), (r1, c1) in ranges or []:
+        if r1 > r0 >= first and c0 >= start_col:
+            blocks.append((c0 - start_col, r0 - first, r1 - first))
+    return blocks
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merged(source, sheet: str) -> list:
+    """Merged ranges of one sheet of an .ods file (calamine gives none for .ods): ((r0, c0), (r1, c1)), 0-based."""
+    import xml.etree.ElementTree as ET
+
+    t = _ODS_TABLE
+    out = []
+    src = io.BytesIO(source) if isinstance(source, bytes) else source
+    with zipfile.ZipFile(src) as z, z.open("content.xml") as f:
+        in_sheet = False
+        row = col = 0
+        for event, el in ET.iterparse(f, events=("start", "end")):
+            tag = el.tag
+            if tag == t + "table":
+                if event == "start":
+                    in_sheet = el.get(t + "name") == sheet
+                    row = 0
+                elif in_sheet:
+                    break
+                continue
+            if not in_sheet:
+                if event == "end":
+                    el.clear()
+                continue
+            if tag == t + "table-row":
+                if event == "start":
+                    col = 0
+                else:
+                    row += int(el.get(t + "number-rows-repeated", "1"))
+                    el.clear()
+            elif tag in (t + "table-cell", t + "covered-table-cell") and event == "end":
+                rows_span = int(el.get(t + "number-rows-spanned", "1"))
+                cols_span = int(el.get(t + "number-columns-spanned", "1"))
+                if tag == t + "table-cell" and (rows_span > 1 or cols_span > 1):
+                    out.append(((row, col), (row + rows_span - 1, col + cols_span - 1)))
+                col += int(el.get(t + "number-columns-repeated", "1"))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Several sheets as one list
+# ---------------------------------------------------------------------------
+SHEET_COLUMN = "Sheet"
+
+
+def _concat(tables: list[InputTable]) -> InputTable:
+    """Sheets read one by one -> one list: a "Sheet" column first, recognised columns under the first sheet's labels."""
+    columns: dict[str, str] = {}
+    for t in tables:
+        for field, lab in t.columns.items():
+            columns.setdefault(field, lab)
+    sheet_col = SHEET_COLUMN
+    taken = {c for t in tables for c in t.data.columns}
+    k = 2
+    while sheet_col in taken:
+        sheet_col = f"{SHEET_COLUMN} ({k})"
+        k += 1
+    parts = []
+    for t in tables:
+        rename = {lab: columns[f] for f, lab in t.columns.items() if lab != columns[f]}
+        # an unrecognised column of this sheet named like another field's label keeps its name apart
+        clash = {c: f"{c} ({t.sheet})" for c in t.data.columns
+                 if c not in t.columns.values() and c in columns.values()}
+        frame = t.data.rename(columns={**clash, **rename})
+        frame.insert(0, sheet_col, t.sheet)
+        parts.append(frame)
+    data = pd.concat(parts, ignore_index=True, sort=False)
+    src_sheet = np.concatenate([np.full(len(t.data), t.sheet, dtype=object) for t in tables])
+    first = tables[0]
+    return InputTable(
+        data, columns, np.concatenate([t.src_row for t in tables]), first.source, None, first.header_row,
+        sum(t.skipped_blank for t in tables), skipped_subtotal=sum(t.skipped_subtotal for t in tables),
+        skipped_header=sum(t.skipped_header for t in tables), src_sheet=src_sheet,
+        sheets=tuple(t.sheet for t in tables), hidden_sheets=first.hidden_sheets,
+        merged_filled=sum(t.merged_filled for t in tables),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Text files
+# ---------------------------------------------------------------------------
+def _decode(raw: bytes, partial: bool = False) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (with BOM, or by its zero bytes), else Windows-1258 (composed to NFC).
+
+    ``partial``: ``raw`` is only the head of the file (a character may be cut at the end).
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"
+        body = raw[2:]
+        if partial:
+            body = body[: len(body) // 2 * 2]
+        return body.decode(enc, errors="replace" if partial else "strict")
+    sample = raw[:4096]
+    if len(sample) >= 4 and b"\x00" in sample:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > len(sample) // 4 and even == 0:
+            body = raw[: len(raw) // 2 * 2] if partial else raw
+            return body.decode("utf-16-le")
+        if even > len(sample) // 4 and odd == 0:
+            body = raw[: len(raw) // 2 * 2] if partial else raw
+            return body.decode("utf-16-be")
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if partial and exc.start >= len(raw) - 3:
+            return raw[: exc.start].decode("utf-8-sig")
         return unicodedata.normalize("NFC", raw.decode("cp1258", errors="strict"))
 
 
-def _read_csv(path: Path, spec: ListKind) -> InputTable:
+def _read_text(path: Path) -> str:
     raw = path.read_bytes()
     if not raw.strip():
-        raise InputFileError(f"Tệp '{path.name}' trống.")
+        raise InputFileError(f"Tệp '{path.name}' trống (không có dữ liệu); hãy kiểm tra lại tệp nhận được.")
     try:
-        text = _decode(raw)
+        return _decode(raw)
     except UnicodeDecodeError:
         raise InputFileError(
             f"Không đọc được bảng mã của tệp '{path.name}'; hãy lưu lại dạng CSV UTF-8."
         ) from None
+
+
+def _read_csv(path: Path, spec: ListKind) -> InputTable:
+    text = _read_text(path)
+    if "\x00" in text:
+        raise InputFileError(f"Không đọc được tệp '{path.name}': nội dung không phải văn bản (CSV) hay bảng tính.")
     first_lines = text.splitlines()[:HEADER_SCAN_ROWS]
-    delimiter = max([",", ";", "\t"], key=lambda d: sum(line.count(d) for line in first_lines))
+    delimiter = max([",", ";", "\t", "|"], key=lambda d: sum(line.count(d) for line in first_lines))
     probe = list(csv.reader(first_lines, delimiter=delimiter))
     found = recognise_header(probe, spec)
     if found is None:
         raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong tệp '{path.name}'.")
     h, fields = found
-    width = len(probe[h])
-    data = pd.read_csv(
-        io.StringIO(text), sep=delimiter, header=None, skiprows=h + 1, dtype=str, keep_default_na=False,
-        na_values=[], names=list(range(width)), index_col=False, skip_blank_lines=False, engine="c",
+    header = list(probe[h])
+    try:
+        data = _csv_frame(text, delimiter, h + 1, len(header))
+    except CsvDamaged as exc:
+        raise InputFileError(str(exc).replace("tệp CSV", f"tệp CSV '{path.name}'", 1)) from None
+    if data.shape[1] > len(header):
+        header += [None] * (data.shape[1] - len(header))
+    return _finish(data, header, fields, h + 2, path.name, None, h + 1, spec=spec)
+
+
+def _csv_frame(text: str, delimiter: str, skip: int, width: int) -> pd.DataFrame:
+    """The lines after the header as text cells ('' -> missing); rows longer than the header widen the frame."""
+    def read(w: int) -> pd.DataFrame:
+        return pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, skiprows=skip, dtype=str, keep_default_na=False,
+            na_values=[], names=list(range(w)), index_col=False, skip_blank_lines=False, engine="c",
+        )
+
+    def widest() -> int:
+        try:
+            return max((len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)), default=width)
+        except csv.Error:
+            return width
+
+    try:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                data = read(width)
+            if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+                data = read(max(width, widest()))  # pandas would drop the cells beyond the header's width
+        except pd.errors.ParserError:
+            data = read(max(width, widest()))
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame({j: pd.Series([], dtype=object) for j in range(width)})
+    except pd.errors.ParserError as exc:  # e.g. a quote opened and never closed: the file was cut short
+        where = re.search(r"row (\d+)", str(exc))
+        line = f" (từ dòng {int(where.group(1)) + 1})" if where else ""  # pandas counts rows from 0
+        raise CsvDamaged(
+            f"Không đọc được tệp CSV{line}: có dấu ngoặc kép mở mà không đóng hoặc số cột lệch; "
+            "tệp có thể chưa tải về hết. Hãy xin lại tệp, hoặc mở bằng Excel rồi lưu lại dạng .xlsx."
+        ) from None
+    return data.replace("", np.nan)
+
+
+class CsvDamaged(InputFileError):
+    """A text file pandas cannot split into rows (the message lacks the file name; _read_csv adds it)."""
+
+
+# ---------------------------------------------------------------------------
+# HTML pages saved as .xls (web exports)
+# ---------------------------------------------------------------------------
+def _html_parser_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("lxml") is not None or (
+        importlib.util.find_spec("bs4") is not None and importlib.util.find_spec("html5lib") is not None
     )
-    data = data.replace("", np.nan)
-    return _finish(data, probe[h], fields, h + 2, path.name, None, h + 1)
+
+
+_HTML_MARK = "\u2063"
+
+
+def _html_cell(value: object) -> object:
+    if isinstance(value, str):
+        value = value.replace(_HTML_MARK, "").strip()
+        return value or None
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
+
+
+def _read_html(path: Path, spec: ListKind) -> InputTable:
+    """The first table of an HTML page (a web export renamed .xls) whose header is recognised."""
+    if not _html_parser_available():
+        raise InputFileError(
+            f"Tệp '{path.name}' thực ra là trang web (HTML) được đặt đuôi bảng tính, máy này chưa đọc được; "
+            "hãy mở tệp bằng Excel rồi lưu lại dạng .xlsx (File → Save As → Excel Workbook)."
+        )
+    text = _read_text(path)
+    # Header cells become ordinary cells (the header is found like in any sheet), and every cell starts
+    # with an invisible mark so that pandas keeps it as text ("0123" keeps its zero); the mark is removed.
+    text = re.sub(r"<(/?)th\b", r"<\1td", text, flags=re.IGNORECASE)
+    text = re.sub(r"(<td\b[^>]*>)", "\\1" + _HTML_MARK, text, flags=re.IGNORECASE)
+    try:
+        frames = pd.read_html(io.StringIO(text), header=None, keep_default_na=False, na_values=[])
+    except ValueError:  # no table in the page
+        frames = []
+    for frame in frames:
+        frame = frame.astype(object).map(_html_cell)
+        probe = frame.head(HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()
+        found = recognise_header(probe, spec)
+        if found is None:
+            continue
+        h, fields = found
+        data = frame.iloc[h + 1:].reset_index(drop=True)
+        data.columns = range(data.shape[1])
+        return _finish(data, probe[h], fields, h + 2, path.name, None, h + 1, spec=spec)
+    raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong tệp '{path.name}' (trang HTML).")

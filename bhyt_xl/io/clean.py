@@ -1,0 +1,264 @@
+"""Cleaning the rows of a list as read, before the engine sees them (pure pandas).
+
+Real lists carry rows that are not cards: blank rows, subtotal rows ("Cộng",
+"Tổng cộng", "Cộng nhóm …", "Tổng số") between blocks, the header repeated on
+every printed page, and the row of column numbers "(1) (2) (3) …" that
+Vietnamese forms put under the header. These rows are *skipped and counted*
+(never silently lost): :func:`classify_rows` says which rows they are.
+
+Merged cells (a commune name merged down a block of rows) give their value
+only in the first cell; :func:`fill_merged` copies it down the block, for the
+merged cells only; other blanks stay blank.
+
+Only a few candidate rows (the card-number cell blank or header-like) are
+looked at cell by cell, so a list of a million cards costs a few vectorised
+column operations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from bhyt_xl.core.text import fold_header
+from bhyt_xl.core.values import is_blank
+
+#: Columns that identify a row; a subtotal row has them all empty.
+KEY_FIELDS = ("card_no", "bhxh_no")
+#: Date columns in which a subtotal row has no date (a card row missing its number still has them).
+DATE_FIELDS = ("birth_date", "valid_from", "valid_to")
+
+_SUBTOTAL = re.compile(
+    r"^(?:[ivxlc]+[.)]|\d{1,3}[.)]|[-*+•])?\s*"
+    r"(?:(?:tổng\s+cộng|cộng|tổng\s+số|tong\s+cong|tong\s+so|cong)(?=$|[\s:.,;(\-])|tổng\s*:?$|tong\s*:?$)"
+)
+_COLUMN_NO = re.compile(r"^\(?\s*(\d{1,3}|[a-z])\s*\)?$")
+
+
+@dataclasses.dataclass
+class RowClasses:
+    """Masks over the rows of a frame (same length): which rows are skipped and why."""
+
+    blank: np.ndarray  # every cell empty in the file
+    subtotal: np.ndarray  # "Cộng", "Tổng cộng", … with the card number empty
+    header: np.ndarray  # the header repeated, or the row of column numbers
+    trailing: np.ndarray  # blank rows after the last non-blank row (not counted as read)
+
+    @property
+    def keep(self) -> np.ndarray:
+        return ~(self.blank | self.subtotal | self.header | self.trailing)
+
+
+def blank_rows(data: pd.DataFrame) -> np.ndarray:
+    """True for rows whose every cell is empty (missing or spaces only)."""
+    blank = np.ones(len(data), dtype=bool)
+    for j in range(data.shape[1]):
+        blank &= is_blank(data.iloc[:, j]).to_numpy()
+    return blank
+
+
+def normalise_cell(value: object) -> str:
+    """A cell as folded text for comparisons: NFC, case-folded, spaces collapsed; '' for blanks."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFC", str(value)).replace("\u200b", "").replace("\ufeff", "")
+    return " ".join(text.split()).casefold().lstrip("'")
+
+
+def is_subtotal_text(value: object) -> bool:
+    """'Cộng', 'Tổng cộng', 'Cộng nhóm 1', 'TỔNG SỐ:', 'I. Cộng', 'Tong cong' … (text cells only)."""
+    if not isinstance(value, str):
+        return False
+    return bool(_SUBTOTAL.match(normalise_cell(value)))
+
+
+def _column_number_row(cells: list[object]) -> bool:
+    """The row of column numbers under a header: '(1) (2) (3) …', '1 2 3 …' or 'A B C …' in column order."""
+    seen = []
+    for v in cells:
+        text = normalise_cell(v)
+        if text == "":
+            continue
+        m = _COLUMN_NO.match(text)
+        if not m:
+            return False
+        token = m.group(1)
+        seen.append(int(token) if token.isdigit() else ord(token) - ord("a") + 1)
+    return len(seen) >= 3 and all(b > a for a, b in itertools.pairwise(seen))
+
+
+def classify_rows(data: pd.DataFrame, header: list[object], fields: dict[int, str], field_for,
+                  blank: np.ndarray | None = None) -> RowClasses:
+    """Which rows of ``data`` (columns in header order) are blank, subtotals or repeated headers.
+
+    ``fields`` maps column positions to recognised fields; ``field_for`` is the
+    list kind's header recogniser (header text -> field or None). ``blank`` may
+    be given when it was computed before merged cells were filled.
+    """
+    n = len(data)
+    if blank is None:
+        blank = blank_rows(data)
+    nonblank = np.flatnonzero(~blank)
+    trailing = np.zeros(n, dtype=bool)
+    trailing[(nonblank[-1] + 1 if len(nonblank) else 0):] = True
+    blank = blank & ~trailing
+    subtotal = np.zeros(n, dtype=bool)
+    repeated = np.zeros(n, dtype=bool)
+    if n == 0 or not len(nonblank):
+        return RowClasses(blank, subtotal, repeated, trailing)
+
+    by_field = {f: j for j, f in fields.items() if j < data.shape[1]}
+    keys = [by_field[f] for f in KEY_FIELDS if f in by_field]
+    key_blank = np.ones(n, dtype=bool)
+    key_odd = np.zeros(n, dtype=bool)  # key cell that is header-like, a column number or a subtotal caption
+    for j in keys:
+        col = data.iloc[:, j]
+        key_blank &= is_blank(col).to_numpy()
+        key_odd |= _header_like(col, header[j] if j < len(header) else None)
+    candidates = np.flatnonzero(~blank & ~trailing & (key_blank | key_odd))
+    if not len(candidates):
+        return RowClasses(blank, subtotal, repeated, trailing)
+
+    dates = [by_field[f] for f in DATE_FIELDS if f in by_field]
+    head = [normalise_cell(h) for h in header] + [""] * max(0, data.shape[1] - len(header))
+    block = data.iloc[candidates].astype(object).to_numpy()
+    for i, cells in zip(candidates, block):
+        cells = [None if _empty(v) else v for v in cells]
+        texts = [normalise_cell(v) for v in cells]
+        filled = [t for t in texts if t]
+        like = sum(1 for j, t in enumerate(texts) if t and (t == head[j] or field_for(cells[j]) is not None))
+        if len(filled) and like >= 2 and like * 2 >= len(filled) or _column_number_row(cells):
+            repeated[i] = True
+        elif (all(texts[j] == "" or is_subtotal_text(cells[j]) for j in keys)
+              and not any(_dateish(cells[j]) for j in dates) and any(is_subtotal_text(v) for v in cells)):
+            subtotal[i] = True
+    return RowClasses(blank, subtotal, repeated, trailing)
+
+
+_DATE_TEXT = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}")
+
+
+def _dateish(v: object) -> bool:
+    """A date cell or date text (a subtotal row has none; a count or sum in a date column is allowed)."""
+    if v is None or isinstance(v, (bool, int, float, np.integer, np.floating)):
+        return False
+    if isinstance(v, str):
+        return bool(_DATE_TEXT.match(v.strip()))
+    return hasattr(v, "year")
+
+
+def _empty(v: object) -> bool:
+    if v is None or v is pd.NaT:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    if isinstance(v, str) and not v.strip():
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+_DATA_KEY = r"^\s*'?(?:[A-Za-z]{2}\s*\d|\d{5,})"  # a card or BHXH number: not a header, caption or column number
+
+
+def _header_like(col: pd.Series, header_cell: object) -> np.ndarray:
+    """Key cells that are not card data: equal to the header cell, a small column number or 'Cộng …'.
+
+    Cells that start like a card or BHXH number are passed over with one
+    vectorised match; only the others are looked at one distinct value at a time.
+    """
+    out = np.zeros(len(col), dtype=bool)
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return out
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        num = col.astype("float64")
+        return ((num > 0) & (num < 1000)).fillna(False).to_numpy(dtype=bool)
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return out
+    text = col.astype("string")
+    look = (col.notna() & ~text.str.match(_DATA_KEY).fillna(False)).to_numpy(dtype=bool)
+    idx = np.flatnonzero(look)
+    if not len(idx):
+        return out
+    values = col.iloc[idx].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    head = fold_header(header_cell)
+    odd = np.zeros(len(uniques), dtype=bool)
+    for k, u in enumerate(uniques):
+        if isinstance(u, str):
+            if len(u) > 40:
+                continue
+            t = normalise_cell(u)
+            odd[k] = (bool(_COLUMN_NO.match(t)) or (head != "" and fold_header(u) == head)
+                      or bool(_SUBTOTAL.match(t)))
+        elif isinstance(u, (int, float, np.integer, np.floating)) and not isinstance(u, (bool, np.bool_)):
+            odd[k] = 0 < float(u) < 1000
+    out[idx] = np.where(codes < 0, False, odd[np.where(codes < 0, 0, codes)])
+    return out
+
+
+def fill_merged(data: pd.DataFrame, blocks: list[tuple[int, int, int]]) -> int:
+    """Copy each merged block's value down its first column, in place; returns the cells filled.
+
+    ``blocks``: (column position, first row, last row) in ``data`` positions.
+    Only the merged cells get the value; nothing else is filled.
+    """
+    filled = 0
+    for j, r0, r1 in blocks:
+        if j >= data.shape[1] or r0 < 0 or r0 >= len(data) or r1 <= r0:
+            continue
+        r1 = min(r1, len(data) - 1)
+        value = data.iat[r0, j]
+        if _empty(value):
+            continue
+        col = data.iloc[:, j]
+        targets = np.arange(r0 + 1, r1 + 1)
+        targets = targets[is_blank(col.iloc[targets]).to_numpy()]
+        if not len(targets):
+            continue
+        arr = col.to_numpy(dtype=object, copy=True)
+        arr[targets] = value
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            new = pd.Series(pd.to_datetime(arr), index=col.index).astype(col.dtype)
+        elif pd.api.types.is_float_dtype(col.dtype) and isinstance(value, (int, float)) or isinstance(col.dtype, pd.StringDtype) and isinstance(value, str):
+            new = pd.Series(arr, index=col.index).astype(col.dtype)
+        else:
+            new = pd.Series(arr, index=col.index, dtype=object)
+        data.isetitem(j, new)
+        filled += len(targets)
+    return filled
+
+
+_ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)?$")
+
+
+def restore_dates(data: pd.DataFrame, dropped: np.ndarray) -> None:
+    """Give back date columns their dates once header/subtotal rows are dropped, in place.
+
+    fastexcel turns a column of dates into text ("2011-01-01 00:00:00") when one
+    cell of it is text, e.g. a repeated header. A text column whose remaining
+    values are all such stamps, and that had text in a dropped row, becomes a
+    date column again. Numbers are never converted (codes keep their zeros).
+    """
+    if not dropped.any():
+        return
+    for j in range(data.shape[1]):
+        col = data.iloc[:, j]
+        if not (isinstance(col.dtype, pd.StringDtype) or col.dtype == object):
+            continue
+        if col[dropped].isna().all():
+            continue
+        rest = col[~dropped].dropna()
+        if not len(rest) or not all(isinstance(v, str) and _ISO_STAMP.match(v) for v in rest.unique()):
+            continue
+        stamps = pd.to_datetime(col.where(~dropped), format="ISO8601", errors="coerce")
+        data.isetitem(j, stamps.astype("datetime64[ms]"))
