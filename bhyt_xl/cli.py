@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         "review", help="rà soát thẻ cấp trùng (CV 493) / review duplicate cards",
         description=REVIEW_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    review.add_argument("input", metavar="INPUT", help="danh sách thẻ: tệp .xlsx, .xlsm hoặc .csv (UTF-8 hoặc Windows-1258)")
+    review.add_argument("input", metavar="INPUT", nargs="+",
+                        help="danh sách thẻ: tệp .xlsx, .xlsm, .xls, .xlsb, .ods hoặc .csv; nhiều tệp hoặc một thư mục "
+                             "thì được rà soát như một danh sách (thẻ trùng có thể nằm ở tệp của huyện khác)")
     review.add_argument("-o", "--output", metavar="OUTPUT.xlsx",
                         help="tệp kết quả (mặc định: <tên tệp vào>_ket_qua.xlsx cạnh tệp vào); ghi an toàn, không ghi đè dở dang")
     review.add_argument("--from", dest="date_from", metavar="DD/MM/YYYY",
@@ -264,11 +266,22 @@ def _cmd_review(args) -> int:
     from bhyt_xl.api import review_file, write_review
 
     params = _review_params(args)
-    source = Path(args.input)
+    inputs = [Path(p) for p in args.input]
+    many = len(inputs) > 1 or inputs[0].is_dir()
+    if many and not args.output:
+        raise BhytError("Khi rà soát nhiều tệp hoặc một thư mục, hãy ghi rõ tệp kết quả bằng -o KET_QUA.xlsx.")
+    source = inputs[0]
     output = _output_path(source, args.output, "_ket_qua")
+    if any(output.resolve() == p.resolve() for p in inputs):
+        raise BhytError("Tệp kết quả phải khác các tệp danh sách gốc (tệp gốc không bao giờ bị ghi đè).")
     if args.all_sheets and args.sheet:
         raise BhytError("Chỉ dùng một trong hai: --sheet hoặc --all-sheets.")
-    review = review_file(source, params=params, sheet=args.sheet, all_sheets=args.all_sheets)
+    if many:
+        from bhyt_xl.io.multi import read_many, review_many
+
+        review = review_many(read_many(inputs, sheet=args.sheet), params)
+    else:
+        review = review_file(source, params=params, sheet=args.sheet, all_sheets=args.all_sheets)
     write_review(review, output)
     print(review.message())
     if review.result.stats["errors"]:

@@ -160,3 +160,29 @@ def test_help_texts_and_module_entry_point():
 def test_default_output_name(list_csv):
     assert main(["review", str(list_csv)]) == 0
     assert (list_csv.parent / "danh sách_ket_qua.xlsx").exists()
+
+
+def test_several_files_and_a_folder_are_one_list(tmp_path, capsys):
+    """A person's duplicate may sit in another district's file: several inputs are reviewed together."""
+    folder = tmp_path / "huyen"
+    folder.mkdir()
+    header = "Mã thẻ,Họ và tên,Ngày sinh,Giới tính,Địa chỉ,Mã đối tượng,Từ ngày,Đến ngày\n"
+    (folder / "a.csv").write_text(header + "BT2561234567892,Dương Thị Hòa,1950,Nữ,Xã Ninh Hòa,BT,01/01/2011,"
+                                           "31/12/2011\n", encoding="utf-8")
+    (folder / "b.csv").write_text(header + "HN2561234567893,Dương Thị Hoà,1950,Nữ,Xã Ninh Hòa,HN,01/07/2011,"
+                                           "31/12/2011\nHN12,X,1950,Nữ,Y,HN,01/07/2011,31/12/2011\n", encoding="utf-8")
+    out = tmp_path / "kq.xlsx"
+    assert main(["review", str(folder), "-o", str(out)]) == 0
+    rows = sheet_rows(out, "Kết quả")
+    assert rows[0][0] == "Tệp nguồn"
+    assert [(r[0], r[1]) for r in rows[1:]] == [("a.csv", "BT2561234567892"), ("b.csv", "HN2561234567893"),
+                                                ("b.csv", "HN12")]
+    verdict = rows[0].index("Kết luận")
+    assert [r[verdict] for r in rows[1:]] == ["Thẻ giữ lại", "Cấp trùng", "Lỗi dữ liệu"]
+    problems = sheet_rows(out, "Lỗi dữ liệu")
+    assert problems[1][3].startswith("Tệp b.csv, dòng 3, cột Mã thẻ: ")
+    out2 = tmp_path / "kq2.xlsx"
+    assert main(["review", str(folder / "a.csv"), str(folder / "b.csv"), "-o", str(out2)]) == 0
+    assert sheet_rows(out2, "Kết quả")[1:] == rows[1:]
+    assert main(["review", str(folder)]) == 1
+    assert "-o" in capsys.readouterr().err

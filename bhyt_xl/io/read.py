@@ -726,11 +726,12 @@ def _decode(raw: bytes, partial: bool = False) -> str:
         if even > len(sample) // 4 and odd == 0:
             body = raw[: len(raw) // 2 * 2] if partial else raw
             return body.decode("utf-16-be")
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # the BOM off first: error offsets then count in body
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if partial and exc.start >= len(raw) - 3:
-            return raw[: exc.start].decode("utf-8-sig")
+        if partial and exc.start >= len(body) - 3:
+            return body[: exc.start].decode("utf-8")
         return unicodedata.normalize("NFC", raw.decode("cp1258", errors="strict"))
 
 
@@ -770,8 +771,10 @@ def _read_csv(path: Path, spec: ListKind) -> InputTable:
 def _csv_frame(text: str, delimiter: str, skip: int, width: int) -> pd.DataFrame:
     """The lines after the header as text cells ('' -> missing); rows longer than the header widen the frame."""
     def read(w: int) -> pd.DataFrame:
+        # bytes, not StringIO: pandas re-encodes a text buffer through a wrapper that grows with each read
         return pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, skiprows=skip, dtype=str, keep_default_na=False,
+            io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None, skiprows=skip,
+            dtype=str, keep_default_na=False,
             na_values=[], names=list(range(w)), index_col=False, skip_blank_lines=False, engine="c",
         )
 
