@@ -75,7 +75,7 @@ def review_file(path: str | Path, params: Params | None = None, sheet: str | Non
 
 
 def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: Params, source: str,
-                   bold: dict[str, np.ndarray] | None = None) -> Path:
+                   bold: dict[str, np.ndarray] | None = None, notes: tuple[str, ...] = ()) -> Path:
     """Write result sheets (in order) plus the "Tham số" sheet, atomically; returns the path."""
     output = Path(output)
     bold = bold or {}
@@ -85,7 +85,7 @@ def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: 
         for name, frame in frames.items():
             w.frame(name, frame, bold_rows=bold.get(name))
         w.blocks(PARAMS_SHEET, params_blocks(params),
-                 intro=[f"Tham số đã dùng cho lần chạy trên tệp {source}",
+                 intro=[f"Tham số đã dùng cho lần chạy trên tệp {source}", *notes,
                         "Sửa các bảng dưới đây rồi dùng lại tệp này với --params để chạy lại."])
         wb.close()
     return output
@@ -94,7 +94,8 @@ def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: 
 def write_review(review: Review, output: str | Path) -> Path:
     """Write the review's result workbook atomically; returns its path."""
     bold = {sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
-    return write_workbook(output, review.sheets(), review.result.params, review.table.source, bold)
+    accounting = accounting_text(review.table, review.result.stats["errors"])
+    return write_workbook(output, review.sheets(), review.result.params, review.table.source, bold, (accounting,))
 
 
 # ---------------------------------------------------------------------------

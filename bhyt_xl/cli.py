@@ -8,6 +8,7 @@ exit code 1; nothing is written in that case.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -291,6 +292,11 @@ def _cmd_review(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    # a stop request (kill, closing the console) unwinds normally, so a half-written output is removed
+    with contextlib.suppress(ValueError):  # not in the main thread: leave signals alone
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -8,6 +8,7 @@ half-overwritten. The input file is never opened for writing.
 from __future__ import annotations
 
 import contextlib
+import glob
 import datetime as dt
 import os
 import tempfile
@@ -29,7 +30,11 @@ def atomic_path(path: str | os.PathLike):
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.exists():
         raise OutputError(f"Thư mục '{folder}' không tồn tại; hãy chọn nơi lưu khác.")
-    fd, tmp = tempfile.mkstemp(prefix=f".~{path.stem}-", suffix=path.suffix, dir=folder)
+    prefix = f".~{path.stem}-"
+    for stale in folder.glob(f"{glob.escape(prefix)}*{glob.escape(path.suffix)}"):
+        with contextlib.suppress(OSError):  # a temporary file left by a run that was killed
+            stale.unlink()
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=path.suffix, dir=folder)
     os.close(fd)
     try:
         yield Path(tmp)
