@@ -33,7 +33,6 @@ file and ``src_file`` names the file.
 from __future__ import annotations
 
 import codecs
-import csv
 import dataclasses
 import io
 import itertools
@@ -56,10 +55,10 @@ from bhyt_xl.core.review import DATA_ERROR, DUPLICATE, KEPT, review_cards, summa
 from bhyt_xl.errors import InputFileError, NoHeaderRow
 from bhyt_xl.io import multi, sheets
 from bhyt_xl.io.read import (
-    HEADER_SCAN_ROWS,
     LIST_KINDS,
     InputTable,
     _finish,
+    csv_layout,
     read_table,
     recognise_header,
     sniff,
@@ -291,16 +290,7 @@ def _csv_chunks(path: Path, chunk_rows: int, spec) -> Iterator[InputTable]:
         raise InputFileError(f"Không đọc được bảng mã của tệp '{path.name}'; hãy lưu lại dạng CSV UTF-8.") from None
     if encoding == "cp1258":
         text = unicodedata.normalize("NFC", text)
-    if "\x00" in text:
-        raise InputFileError(f"Không đọc được tệp '{path.name}': nội dung không phải văn bản (CSV) hay bảng tính.")
-    first_lines = text.splitlines()[:HEADER_SCAN_ROWS]
-    delimiter = max([",", ";", "\t", "|"], key=lambda d: sum(line.count(d) for line in first_lines))
-    probe = list(csv.reader(first_lines, delimiter=delimiter))
-    found = recognise_header(probe, spec)
-    if found is None:
-        raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong tệp '{path.name}'.")
-    h, fields = found
-    header = list(probe[h])
+    delimiter, h, fields, header = csv_layout(text, path.name, spec)
     first = h + 2
     for frame in _csv_frames(path, encoding, delimiter, h + 1, len(header), chunk_rows):
         extra = [j for j in range(len(header), frame.shape[1]) if frame[j].notna().any()]

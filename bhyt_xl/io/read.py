@@ -747,18 +747,23 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def _read_csv(path: Path, spec: ListKind) -> InputTable:
-    text = _read_text(path)
+def csv_layout(text: str, name: str, spec: ListKind) -> tuple[str, int, dict[int, str], list[object]]:
+    """Delimiter, header row index, recognised fields and header cells of a CSV text (its first lines)."""
     if "\x00" in text:
-        raise InputFileError(f"Không đọc được tệp '{path.name}': nội dung không phải văn bản (CSV) hay bảng tính.")
+        raise InputFileError(f"Không đọc được tệp '{name}': nội dung không phải văn bản (CSV) hay bảng tính.")
     first_lines = text.splitlines()[:HEADER_SCAN_ROWS]
     delimiter = max([",", ";", "\t", "|"], key=lambda d: sum(line.count(d) for line in first_lines))
     probe = list(csv.reader(first_lines, delimiter=delimiter))
     found = recognise_header(probe, spec)
     if found is None:
-        raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong tệp '{path.name}'.")
+        raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong tệp '{name}'.")
     h, fields = found
-    header = list(probe[h])
+    return delimiter, h, fields, list(probe[h])
+
+
+def _read_csv(path: Path, spec: ListKind) -> InputTable:
+    text = _read_text(path)
+    delimiter, h, fields, header = csv_layout(text, path.name, spec)
     try:
         data = _csv_frame(text, delimiter, h + 1, len(header))
     except CsvDamaged as exc:
