@@ -63,8 +63,10 @@ def vn_number(value: float, decimals: int = 0) -> str:
 
 def review_table(table: InputTable, params: Params | None = None) -> Review:
     """Prepare, validate and review a list that has been read."""
+    from bhyt_xl.io.multi import prepare_many
+
     params = params or Params()
-    cards, problems = prepare_cards(table.data, table.columns, table.src_row, params)
+    cards, problems = prepare_many(table, params)  # = prepare_cards for a list from one file
     return Review(table, review_cards(cards, params, problems))
 
 

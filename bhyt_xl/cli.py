@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -278,9 +279,10 @@ def _cmd_review(args) -> int:
     if args.all_sheets and args.sheet:
         raise BhytError("Chỉ dùng một trong hai: --sheet hoặc --all-sheets.")
     if many:
-        from bhyt_xl.io.multi import read_many, review_many
+        from bhyt_xl.api import review_table
+        from bhyt_xl.io.multi import read_many
 
-        review = review_many(read_many(inputs, sheet=args.sheet), params)
+        review = review_table(read_many(inputs, sheet=args.sheet), params)
     else:
         review = review_file(source, params=params, sheet=args.sheet, all_sheets=args.all_sheets)
     write_review(review, output)
@@ -307,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
     except BhytError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # never a traceback for staff; developers set BHYT_XL_DEBUG=1
+        if os.environ.get("BHYT_XL_DEBUG"):
+            raise
+        print(f"Lỗi không mong đợi ({type(exc).__name__}); không có tệp nào bị ghi. Hãy báo người hỗ trợ, "
+              "kèm lệnh đã chạy (chạy lại với biến môi trường BHYT_XL_DEBUG=1 để xem chi tiết).", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -169,7 +169,6 @@ def split_codes(codes: object) -> list[str]:
     return [c.strip() for c in text.replace(" ", ",").split(",") if c.strip()]
 
 
-DEFAULT_PARAMS = Params()
 
 #: Which defaults rest on uncertain facts (shown in README and on the sheet).
 UNCERTAIN_DEFAULTS = [

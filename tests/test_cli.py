@@ -186,3 +186,17 @@ def test_several_files_and_a_folder_are_one_list(tmp_path, capsys):
     assert sheet_rows(out2, "Kết quả")[1:] == rows[1:]
     assert main(["review", str(folder)]) == 1
     assert "-o" in capsys.readouterr().err
+
+
+def test_unexpected_error_is_one_vietnamese_sentence(list_csv, tmp_path, capsys, monkeypatch):
+    import bhyt_xl.api
+
+    def broken(*args, **kwargs):
+        raise KeyError("internal")
+
+    monkeypatch.setattr(bhyt_xl.api, "review_file", broken)
+    monkeypatch.delenv("BHYT_XL_DEBUG", raising=False)
+    assert main(["review", str(list_csv), "-o", str(tmp_path / "kq.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Lỗi không mong đợi (KeyError)") and "Traceback" not in err
+    assert not (tmp_path / "kq.xlsx").exists()

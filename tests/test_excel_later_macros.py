@@ -115,3 +115,12 @@ def test_reports_button_writes_the_forms_and_asks_before_replacing(tmp_path):
     # a second click on the remote engine cannot ask: nothing is replaced
     second, _, _, _ = run(out, macros.process_make_reports)
     assert not second.ok and "giữ nguyên" in second.message
+
+
+def test_clear_results_removes_the_sheets_of_every_button(tmp_path):
+    path = book(tmp_path)
+    _, _, after_continuity, _ = run(path, macros.process_run_continuity)
+    assert "Liên tục 5 năm" in openpyxl.load_workbook(after_continuity).sheetnames
+    outcome, _, cleared, _ = run(after_continuity, macros.process_clear_results, confirm=True)
+    assert outcome.ok and "Liên tục 5 năm" in outcome.message
+    assert openpyxl.load_workbook(cleared).sheetnames == ["Hướng dẫn", LIST, "Tham số", "xlwings.conf"]

@@ -55,8 +55,6 @@ _TOL = 1e-9
 _NAT_D = np.datetime64("NaT", "D")
 
 #: Output columns, in order.
-OUTPUT_COLUMNS = ["chain_id", "chain_start", "chain_end", "months_continuous", "five_year_date", "reached",
-                  "current_chain"]
 
 
 @dataclass(frozen=True)

@@ -285,7 +285,7 @@ def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.Data
         dup_with[b] = better_list.loc[b].to_numpy()
         cross = group_rank[a] < group_rank[b]
         cause[b] = np.where(cross, CAUSE_CROSS_GROUP, CAUSE_SAME_GROUP)
-        rank_text = np.where(group_rank[a] >= 10_000, "ngoài bảng", pd.Series(group_rank[a]).astype(str).to_numpy())
+        rank_text = np.where(group_rank[a] >= UNKNOWN_RANK, "ngoài bảng", pd.Series(group_rank[a]).astype(str).to_numpy())
         reason[b] = np.where(
             cross,
             "Trùng nhóm " + codes[a].astype(str) + " (ưu tiên cao hơn, nhóm " + rank_text.astype(str) + ")",
@@ -307,7 +307,7 @@ def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.Data
         reason[note] = reason[note] + "; thẻ đã thu hồi ngày " + _fmt_date(cards["revoked_on"].to_numpy()[note]) + \
             " (chỉ tính trùng đến ngày thu hồi)"
         involved = (verdict == DUPLICATE) | (verdict == KEPT)
-        unknown = involved & (group_rank >= 10_000)
+        unknown = involved & (group_rank >= UNKNOWN_RANK)
         reason[unknown] = reason[unknown] + "; mã đối tượng " + codes[unknown].astype(str) + \
             " không có trong bảng thứ tự nhóm (xếp sau 13 nhóm)"
 

@@ -86,9 +86,9 @@ TITLE_REPORTS = "Lập báo cáo"
 #: Paste areas of the later buttons (same layout as "Danh sách thẻ": header on row 4).
 CHANGES_SHEET = "Tăng giảm"
 EXTRA_SHEET = "Thời gian được tính"
-CONTINUITY_SHEETS = (result_sheets.SHEET_CONTINUITY, result_sheets.SHEET_REPRINT, result_sheets.SHEET_PROBLEMS)
-CHANGE_SHEETS = (result_sheets.SHEET_CHANGED_LIST, result_sheets.SHEET_CHANGES, result_sheets.SHEET_CHANGE_SUMMARY,
-                 result_sheets.SHEET_EXPORT, result_sheets.SHEET_PROBLEMS)
+#: What the later buttons write ("Xóa kết quả" removes these too).
+OTHER_RESULT_SHEETS = (result_sheets.SHEET_CONTINUITY, result_sheets.SHEET_REPRINT, result_sheets.SHEET_CHANGED_LIST,
+                       result_sheets.SHEET_CHANGES, result_sheets.SHEET_CHANGE_SUMMARY, result_sheets.SHEET_EXPORT)
 
 STATUS_READ = "Đang đọc danh sách…"
 STATUS_REVIEW = "Đang rà soát…"
@@ -342,8 +342,8 @@ def process_clear_results(book, confirm: bool | None = None) -> Outcome:
     question is asked with ``app.alert``; an engine that cannot return the
     answer (the remote engine) counts as "no", so nothing is deleted unseen.
     """
-    question = (f"Xóa các sheet kết quả ({', '.join(RESULT_SHEETS)}) và bỏ tô màu trong sheet \"{LIST_SHEET}\"?"
-                " Danh sách đã dán được giữ nguyên.")
+    question = (f"Xóa các sheet kết quả ({', '.join(RESULT_SHEETS)}, và các sheet liên tục 5 năm, tăng/giảm, "
+                f"báo cáo nếu có) và bỏ tô màu trong sheet \"{LIST_SHEET}\"? Danh sách đã dán được giữ nguyên.")
     if confirm is None:
         try:
             answer = book.app.alert(question, title=TITLE_CLEAR, buttons="yes_no", mode="info")
@@ -356,7 +356,7 @@ def process_clear_results(book, confirm: bool | None = None) -> Outcome:
     def body(ui: _Ui, context: dict) -> str:
         ui.status("Đang xóa kết quả…")
         deleted = []
-        for name in RESULT_SHEETS:
+        for name in (*RESULT_SHEETS, *OTHER_RESULT_SHEETS, *_report_sheet_names()):
             sheet = _sheet(book, name)
             if sheet is not None:
                 sheet.delete()

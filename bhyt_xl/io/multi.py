@@ -269,11 +269,7 @@ def prepare_many(table: InputTable, params):
 
 
 def review_many(table: InputTable, params=None):
-    """The in-memory review of a table from :func:`read_many` (``bhyt_xl.api.Review``)."""
-    from bhyt_xl.api import Review
-    from bhyt_xl.core.review import review_cards
-    from bhyt_xl.params import Params
+    """The in-memory review of a table from :func:`read_many` (same as :func:`bhyt_xl.api.review_table`)."""
+    from bhyt_xl.api import review_table
 
-    params = params or Params()
-    cards, problems = prepare_many(table, params)
-    return Review(table, review_cards(cards, params, problems))
+    return review_table(table, params)

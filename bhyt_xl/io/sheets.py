@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bhyt_xl.core.review import ReviewResult
+from bhyt_xl.core.review import UNKNOWN_RANK, ReviewResult
 
 SHEET_RESULT = "Kết quả"
 SHEET_BY_YEAR = "Chi tiết theo năm"
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_PROBLEMS = "Lỗi dữ liệu"
-SHEET_PARAMS = "Tham số"
 
 RESULT_COLUMNS = {
     "verdict": "Kết luận",
@@ -62,7 +61,7 @@ def by_year_sheet(result: ReviewResult) -> pd.DataFrame:
 
 def summary_sheet(result: ReviewResult) -> pd.DataFrame:
     s = result.summary
-    rank = s["group_rank"].where(s["group_rank"] < 10_000)
+    rank = s["group_rank"].where(s["group_rank"] < UNKNOWN_RANK)
     return pd.DataFrame(
         {
             "Năm": s["year"].astype("Int64"),
@@ -226,17 +225,3 @@ def export_sheet(cards: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({vn: cards[key].to_numpy() for key, vn in EXPORT_COLUMNS.items()})
     out["LOAI_BIEN_DONG"] = out["LOAI_BIEN_DONG"].map({"Tăng": "TANG", "Giảm": "GIAM"}).fillna("")
     return out
-
-
-def problems_sheet_with_source(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Problems of several files on one sheet, with the file each row number refers to."""
-    parts = []
-    for source, problems in frames.items():
-        sheet = problems_sheet(problems)
-        sheet.insert(0, "Tệp", source)
-        parts.append(sheet)
-    if not parts:
-        from bhyt_xl.problems import empty_problems
-
-        return problems_sheet(empty_problems()).assign(**{"Tệp": ""})
-    return pd.concat(parts, ignore_index=True)

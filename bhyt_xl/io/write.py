@@ -78,13 +78,10 @@ class SheetWriter:
             return self.fmt[prefix + "months"]
         return None
 
-    def frame(self, name: str, frame: pd.DataFrame, bold_rows: np.ndarray | None = None, note: str | None = None):
+    def frame(self, name: str, frame: pd.DataFrame, bold_rows: np.ndarray | None = None):
         """One sheet: header row (frozen, filterable), then the rows; readable widths."""
         ws = self.wb.add_worksheet(name)
         top = 0
-        if note:
-            ws.write_string(0, 0, note, self.fmt["title"])
-            top = 2
         cols = list(map(str, frame.columns))
         ws.set_row(top, 30)
         for j, col in enumerate(cols):
