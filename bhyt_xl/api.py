@@ -15,7 +15,8 @@ import pandas as pd
 
 from bhyt_xl.core.prepare import prepare_cards
 from bhyt_xl.core.review import ReviewResult, review_cards
-from bhyt_xl.io import sheets
+from bhyt_xl.io import sheets, suspects_io
+from bhyt_xl.io.legacy_io import LegacyReport, unicode_table
 from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET, params_blocks
 from bhyt_xl.io.read import InputTable, accounting_text, read_table
 from bhyt_xl.io.write import SheetWriter, atomic_path, new_workbook
@@ -32,27 +33,53 @@ class Review:
 
     table: InputTable
     result: ReviewResult
+    #: suspected pairs for the "Nghi trùng" sheet (None: suspects not asked for)
+    suspects: pd.DataFrame | None = None
+    #: staff decisions read back: counts "confirmed", "rejected", "linked"
+    decisions: dict | None = None
+    #: legacy-encoded (TCVN3/VNI) columns converted for the engine
+    legacy: LegacyReport = dataclasses.field(default_factory=LegacyReport)
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The result sheets (Vietnamese names and headers), in workbook order (without "Tham số")."""
         r = self.result
-        return {
-            sheets.SHEET_RESULT: sheets.result_sheet(self.table.data, self.table.src_row, r),
+        out = {
+            sheets.SHEET_RESULT: sheets.result_sheet(self.table.data, self.table.src_row, r,
+                                                     self.legacy.shown_columns() if self.legacy else None),
             sheets.SHEET_BY_YEAR: sheets.by_year_sheet(r),
             sheets.SHEET_SUMMARY: sheets.summary_sheet(r),
-            sheets.SHEET_PROBLEMS: sheets.problems_sheet(r.problems),
         }
+        if self.suspects is not None:
+            out[suspects_io.SHEET] = suspects_io.suspects_sheet(self.suspects)
+        out[sheets.SHEET_PROBLEMS] = sheets.problems_sheet(r.problems)
+        return out
+
+    def notes(self) -> list[str]:
+        """Lines for the workbook's "Tham số" sheet and the message: legacy columns converted, decisions used."""
+        lines = self.legacy.lines()
+        if self.decisions is not None:
+            d = self.decisions
+            lines.append(f"Nghi trùng: đã áp dụng {vn_number(d['confirmed'])} quyết định \"Trùng\" và "
+                         f"{vn_number(d['rejected'])} quyết định \"Không trùng\" của cán bộ.")
+        return lines
 
     def message(self) -> str:
         """One-paragraph Vietnamese summary for staff."""
         s = self.result.stats
-        return (
+        text = (
             f"Đã đọc {vn_number(s['rows'])} thẻ; {vn_number(s['duplicates'])} thẻ cấp trùng "
             f"({vn_number(s['months'], 2)} tháng, {vn_number(s['money'])} đồng, "
             f"NSNN chi trả {vn_number(s['budget'])} đồng); "
             f"{vn_number(s['kept'])} thẻ giữ lại; {vn_number(s['errors'])} dòng lỗi dữ liệu.\n"
             + accounting_text(self.table, s["errors"])
         )
+        if self.suspects is not None:
+            undecided = int((self.suspects["decision"].astype(str) == "").sum())
+            text += (f"\nNghi trùng: {vn_number(undecided)} cặp thẻ cần cán bộ kiểm tra (sheet \"{suspects_io.SHEET}\"); "
+                     "các cặp này không được tính tiền cho đến khi cán bộ ghi \"Trùng\".")
+        for line in self.notes():
+            text += "\n" + line
+        return text
 
 
 def vn_number(value: float, decimals: int = 0) -> str:
@@ -61,19 +88,40 @@ def vn_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-def review_table(table: InputTable, params: Params | None = None) -> Review:
-    """Prepare, validate and review a list that has been read."""
+def review_table(table: InputTable, params: Params | None = None,
+                 decisions: pd.DataFrame | None = None) -> Review:
+    """Prepare, validate and review a list that has been read.
+
+    Legacy-encoded (TCVN3/VNI) name, address and sex columns are converted to
+    Unicode for the engine first (reported in ``Review.legacy``). With
+    ``params.find_suspects`` (or staff ``decisions`` from a "Nghi trùng"
+    sheet), suspected pairs are listed and the pairs staff confirmed are
+    reviewed as one person (:func:`bhyt_xl.core.suspects.review_with_suspects`);
+    otherwise the plain review of CV 493.
+    """
     from bhyt_xl.io.multi import prepare_many
 
     params = params or Params()
-    cards, problems = prepare_many(table, params)  # = prepare_cards for a list from one file
-    return Review(table, review_cards(cards, params, problems))
+    engine_table, legacy = unicode_table(table)
+    cards, problems = prepare_many(engine_table, params)  # = prepare_cards for a list from one file
+    if not params.find_suspects and decisions is None:
+        return Review(table, review_cards(cards, params, problems), legacy=legacy)
+    from bhyt_xl.core.suspects import review_with_suspects
+
+    run = review_with_suspects(cards, params, problems, decisions)
+    return Review(table, run.result, run.suspects, run.decisions if decisions is not None else None, legacy)
 
 
 def review_file(path: str | Path, params: Params | None = None, sheet: str | None = None,
-                all_sheets: bool = False) -> Review:
+                all_sheets: bool = False, decisions: pd.DataFrame | None = None) -> Review:
     """Read and review one file (no output written); ``all_sheets`` reviews every list sheet as one list."""
-    return review_table(read_table(path, sheet=sheet, all_sheets=all_sheets), params)
+    return review_table(read_table(path, sheet=sheet, all_sheets=all_sheets), params, decisions)
+
+
+#: Sheets written with text above their header row and a dropdown column.
+SHEET_LAYOUTS = {
+    suspects_io.SHEET: {"intro": suspects_io.INTRO, "choices": {suspects_io.DECISION_HEADER: suspects_io.DECISIONS}},
+}
 
 
 def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: Params, source: str,
@@ -85,7 +133,7 @@ def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: 
         wb = new_workbook(tmp)
         w = SheetWriter(wb)
         for name, frame in frames.items():
-            w.frame(name, frame, bold_rows=bold.get(name))
+            w.frame(name, frame, bold_rows=bold.get(name), **SHEET_LAYOUTS.get(name, {}))
         w.blocks(PARAMS_SHEET, params_blocks(params),
                  intro=[f"Tham số đã dùng cho lần chạy trên tệp {source}", *notes,
                         "Sửa các bảng dưới đây rồi dùng lại tệp này với --params để chạy lại."])
@@ -97,7 +145,8 @@ def write_review(review: Review, output: str | Path) -> Path:
     """Write the review's result workbook atomically; returns its path."""
     bold = {sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
     accounting = accounting_text(review.table, review.result.stats["errors"])
-    return write_workbook(output, review.sheets(), review.result.params, review.table.source, bold, (accounting,))
+    return write_workbook(output, review.sheets(), review.result.params, review.table.source, bold,
+                          (accounting, *review.notes()))
 
 
 # ---------------------------------------------------------------------------
@@ -148,7 +197,7 @@ def continuity_table(table: InputTable, params: Params | None = None, as_of=None
 
     params = params or Params()
     as_of = as_of if as_of is not None else params.continuity_as_of
-    cards, problems = prepare_cards(table.data, table.columns, table.src_row, params)
+    cards, problems = prepare_cards(unicode_table(table)[0].data, table.columns, table.src_row, params)
     extra_periods = extra_problems = None
     if extra_table is not None:
         extra_periods, extra_problems = prepare_extra(extra_table.data, extra_table.columns, extra_table.src_row)
@@ -220,8 +269,9 @@ def apply_changes_tables(table: InputTable, changes_table: InputTable, params: P
     from bhyt_xl.core.changes import ChangeOptions, apply_changes, prepare_changes
 
     params = params or Params()
-    cards, card_problems = prepare_cards(table.data, table.columns, table.src_row, params)
-    changes, change_problems = prepare_changes(changes_table.data, changes_table.columns, changes_table.src_row)
+    cards, card_problems = prepare_cards(unicode_table(table)[0].data, table.columns, table.src_row, params)
+    changes, change_problems = prepare_changes(unicode_table(changes_table)[0].data, changes_table.columns,
+                                               changes_table.src_row)
     result = apply_changes(cards, changes, params, ChangeOptions(cut=params.decrease_cut))
     from bhyt_xl.problems import concat_problems
 

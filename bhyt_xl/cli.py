@@ -38,6 +38,14 @@ are recognised by their Vietnamese names in any order (Mã thẻ, Họ và tên,
 Giới tính, Địa chỉ, Mã đối tượng, Ngày cấp, Giá trị từ ngày, Giá trị đến ngày,
 Ngày thu hồi, ...). Exit code 0 when the result was written (data errors are listed
 in the "Lỗi dữ liệu" sheet), 1 when the file cannot be used (message in Vietnamese).
+
+Thẻ nghi trùng (--suspects): thêm sheet "Nghi trùng" gồm các cặp thẻ có thể của cùng
+một người nhưng ghi khác nhau (sai dấu, đảo ngày/tháng sinh, địa chỉ viết tắt, cùng mã
+số BHXH...). Cán bộ ghi "Trùng" / "Không trùng" vào cột Quyết định rồi chạy lại đúng
+lệnh đó: quyết định được đọc lại từ tệp kết quả cũ (hoặc từ --decisions), cặp "Trùng"
+được tính là cấp trùng (có số tháng, số tiền), cặp "Không trùng" không được đề xuất lại.
+Danh sách cũ gõ bằng phông TCVN3 (.VnTime) hoặc VNI được tự nhận ra và chuyển sang
+Unicode (cột gốc giữ nguyên, thêm cột "... (Unicode)").
 """
 
 
@@ -69,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--all-sheets", action="store_true",
                         help="rà soát mọi sheet có danh sách (mỗi xã/nhóm một sheet) như một danh sách, giữ tên sheet "
                              "ở cột \"Sheet\"")
+    review.add_argument("--suspects", action="store_true",
+                        help="thêm sheet \"Nghi trùng\": cặp thẻ có thể của cùng một người nhưng ghi khác nhau, để cán "
+                             "bộ kiểm tra (không đổi kết quả rà soát trừ các cặp cán bộ ghi \"Trùng\"); cũng bật được "
+                             "bằng tùy chọn \"Tìm thẻ nghi trùng\" trong sheet Tham số")
+    review.add_argument("--decisions", metavar="KET_QUA_CU.xlsx",
+                        help="đọc quyết định Trùng / Không trùng ở sheet \"Nghi trùng\" của tệp này (mặc định: của tệp "
+                             "kết quả sắp ghi đè, nếu có); bật --suspects")
     review.set_defaults(func=_cmd_review)
 
     cont = sub.add_parser(
@@ -108,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", metavar="DD/MM/YYYY", help="cuối kỳ rà soát (ví dụ 31/12/2012)")
     _params_option(report)
     report.add_argument("--sheet", metavar="TÊN_SHEET", help="sheet chứa danh sách thẻ")
+    report.add_argument("--decisions", metavar="KET_QUA.xlsx",
+                        help="áp dụng các quyết định \"Trùng\" ở sheet \"Nghi trùng\" của tệp kết quả rà soát này "
+                             "(số liệu báo cáo khớp với tệp kết quả)")
     report.add_argument("--pdf", action="store_true",
                         help="xuất thêm tệp PDF cạnh tệp báo cáo (cần LibreOffice: soffice)")
     report.set_defaults(func=_cmd_report)
@@ -227,7 +245,10 @@ def _cmd_report(args) -> int:
     settings = read_report_settings(args.params) if args.params else ReportSettings()
     source = Path(args.input)
     output = _output_path(source, args.output, "_bao_cao")
-    review = review_file(source, params=params, sheet=args.sheet)
+    decisions, decisions_note = _decisions(args, None) if args.decisions else (None, "")
+    review = review_file(source, params=params, sheet=args.sheet, decisions=decisions)
+    if decisions_note:
+        print(decisions_note)
     continuity = None
     if "printed_5y" in review.table.columns:
         continuity = continuity_file(source, params=params, sheet=args.sheet)
@@ -278,19 +299,49 @@ def _cmd_review(args) -> int:
         raise BhytError("Tệp kết quả phải khác các tệp danh sách gốc (tệp gốc không bao giờ bị ghi đè).")
     if args.all_sheets and args.sheet:
         raise BhytError("Chỉ dùng một trong hai: --sheet hoặc --all-sheets.")
+    decisions, decisions_note = _decisions(args, output)
+    if decisions is not None or args.suspects:
+        params = params.replace(find_suspects=True)
     if many:
         from bhyt_xl.api import review_table
         from bhyt_xl.io.multi import read_many
 
-        review = review_table(read_many(inputs, sheet=args.sheet), params)
+        review = review_table(read_many(inputs, sheet=args.sheet), params, decisions=decisions)
     else:
-        review = review_file(source, params=params, sheet=args.sheet, all_sheets=args.all_sheets)
+        review = review_file(source, params=params, sheet=args.sheet, all_sheets=args.all_sheets,
+                             decisions=decisions)
     write_review(review, output)
+    if decisions_note:
+        print(decisions_note)
     print(review.message())
     if review.result.stats["errors"]:
         print("Xem các dòng lỗi trong sheet \"Lỗi dữ liệu\".")
     print(f"Kết quả: {output}")
     return 0
+
+
+def _decisions(args, output: Path | None):
+    """Staff decisions of a "Nghi trùng" sheet: from --decisions, else from the output about to be replaced.
+
+    ``(decisions or None, note)``. Decisions found in the old output turn
+    suspects on by themselves, so that rerunning without --suspects never
+    drops staff's work.
+    """
+    from bhyt_xl.io.suspects_io import SHEET, decision_counts, read_decisions_file
+
+    if args.decisions:
+        path = Path(args.decisions)
+        if not path.exists():
+            raise BhytError(f"Không tìm thấy tệp quyết định '{path}'.")
+        decisions = read_decisions_file(path)
+        if decisions is None:
+            raise BhytError(f"Tệp '{path.name}' không có sheet \"{SHEET}\" với cột \"Mã cặp\" và cột Quyết định.")
+        return decisions, f"Đọc {decision_counts(decisions)} quyết định ở sheet \"{SHEET}\" của tệp {path.name}."
+    decisions = read_decisions_file(output)
+    if decisions is None or (not args.suspects and decision_counts(decisions) == 0):
+        return None, ""
+    return decisions, (f"Đọc {decision_counts(decisions)} quyết định ở sheet \"{SHEET}\" của tệp kết quả cũ "
+                       f"{output.name}; các quyết định được áp dụng và giữ lại trong tệp mới.")
 
 
 def main(argv: list[str] | None = None) -> int:

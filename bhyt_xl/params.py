@@ -140,6 +140,9 @@ class Params:
     continuity_as_of: dt.date | None = None  # evaluation date; None = every card
     # increases / decreases (CV 3881/BHXH-ST): a decrease cuts the card to ...
     decrease_cut: str = "end_of_month"
+    # suspected duplicates ("Nghi trùng", issue 7): a list for staff, never money by itself
+    find_suspects: bool = False
+    suspect_threshold: float = 80.0  # minimum score 0-100 of a proposed pair
 
     def replace(self, **changes) -> "Params":
         return dataclasses.replace(self, **changes)

@@ -286,7 +286,7 @@ def test_unexpected_error_gives_one_sentence_and_a_log_without_personal_data(boo
     cards = letter_cases()
     secret = f"{cards['Họ và tên'][0]} {cards['Mã thẻ'][0]} 14/05/1948 {cards['Địa chỉ'][0]}"
 
-    def broken(table, params=None):
+    def broken(table, params=None, decisions=None):
         raise ValueError(f"cannot handle '{secret}' in {len(table.data)} rows; {secret}")
 
     monkeypatch.setattr(macros, "review_table", broken)

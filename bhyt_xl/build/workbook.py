@@ -47,6 +47,7 @@ from bhyt_xl.io.params_io import (
     OPT_FROM,
     OPT_REVOCATION,
     OPT_ROUNDING,
+    OPT_SUSPECTS,
     OPT_TO,
     OPTIONS,
     params_blocks,
@@ -180,7 +181,10 @@ PARAM_NAMES: tuple[tuple[str, str], ...] = (
     ("LamTronSoThang", OPT_ROUNDING),
     ("TheThuHoiDen", OPT_REVOCATION),
     ("MauMaThe", OPT_CARD_PATTERN),
+    ("TimNghiTrung", OPT_SUSPECTS),
 )
+#: Options shown as a check box (a boolean cell: ticked = Có); older Excel shows TRUE/FALSE to type over.
+CHECKBOX_OPTIONS: tuple[str, ...] = (OPT_SUSPECTS,)
 PARAMS_INTRO = (
     "THAM SỐ RÀ SOÁT: các bảng quy định và tùy chọn dùng khi bấm nút. Có thể sửa giá trị; giữ nguyên "
     "tiêu đề bảng (chữ in hoa) và dòng tên cột; mỗi bảng kết thúc ở dòng trống đầu tiên.",
@@ -636,6 +640,8 @@ def _params_sheet(wb):
     for name, option in PARAM_NAMES:
         row = title_row + 2 + labels.index(option)
         wb.define_name(name, f"='{PARAMS_SHEET}'!$B${row + 1}")
+    for option in CHECKBOX_OPTIONS:
+        ws.insert_checkbox(title_row + 2 + labels.index(option), 1, False)
     return ws
 
 

@@ -976,3 +976,74 @@ def rules_table(options: SuspectOptions = SuspectOptions()) -> pd.DataFrame:
                  f"bit, tối đa"), options.common_name_max_penalty, ""))
     rows.append(("Ngưỡng", "threshold", "điểm tối thiểu để đề xuất (0-100)", options.threshold, ""))
     return pd.DataFrame(rows, columns=["Loại", "Mã", "Quy tắc", "Trọng số (bit)", "Ghi trong cột Trường khác nhau"])
+
+
+# ---------------------------------------------------------------------------
+# The review with suspects: the official rule, over identities that staff may have merged
+# ---------------------------------------------------------------------------
+CONFIRMED_REASON = "cặp nghi trùng được cán bộ xác nhận \"Trùng\" (sheet Nghi trùng)"
+
+
+@dataclasses.dataclass
+class SuspectReview:
+    """The official review plus the suspected pairs for staff.
+
+    ``result``: the CV 493 review (:class:`~bhyt_xl.core.review.ReviewResult`),
+    over the exact identities with the pairs staff confirmed merged.
+    ``suspects``: the pairs for the "Nghi trùng" sheet (undecided first, then
+    the decided ones with their decision kept). ``decisions``: counts of the
+    decisions read back (``confirmed``, ``rejected``, ``linked`` = confirmed
+    pairs whose cards are in this list).
+    """
+
+    result: object
+    suspects: pd.DataFrame
+    decisions: dict
+
+
+def review_with_suspects(cards: pd.DataFrame, params: Params, problems: pd.DataFrame | None = None,
+                         decisions: pd.DataFrame | None = None, options: SuspectOptions | None = None
+                         ) -> SuspectReview:
+    """The review of CV 493 with staff decisions on suspected pairs applied, and the new suspects.
+
+    1. exact identities (:func:`identity_keys`); 2. people of the pairs staff
+    marked "Trùng" merged (:func:`confirmed_links`, :func:`apply_confirmed`);
+    3. the official review over those identities
+    (:func:`~bhyt_xl.core.review.review_cards`, unchanged: without a confirmed
+    pair its result is exactly the plain review's); 4. suspects over the exact
+    identities, decided pairs kept with their decision.
+
+    A duplicate card whose person was merged by a staff decision gets that
+    said in its reason.
+    """
+    from bhyt_xl.core.review import DUPLICATE, review_cards
+
+    options = options or SuspectOptions(threshold=params.suspect_threshold, include_decided=True)
+    dec = read_decisions(decisions)
+    exact = identity_keys(cards)
+    links = confirmed_links(dec, cards)
+    merged = apply_confirmed(exact, links)
+    result = review_cards(cards, params, problems, identity=merged[["identity_key", "person"]] if links else exact)
+    if links:
+        rows = result.rows
+        hit = np.flatnonzero(merged["confirmed"].to_numpy(dtype=bool) & (rows["verdict"].to_numpy() == DUPLICATE))
+        if len(hit):  # few rows (staff-confirmed pairs): the card is a duplicate of another written person's card
+            exact_person = exact["person"].to_numpy()
+            card_no = cards["card_no"].astype(object).to_numpy()
+            persons_of: dict[str, set] = {}
+            for i in np.flatnonzero(merged["confirmed"].to_numpy(dtype=bool)):
+                persons_of.setdefault(str(card_no[i]), set()).add(int(exact_person[i]))
+            reason = rows["reason"].astype(object).to_numpy(copy=True)
+            dup_with = rows["dup_with"].astype(object).fillna("").to_numpy()
+            for i in hit:
+                others = set().union(*(persons_of.get(c.strip(), set()) for c in str(dup_with[i]).split(",")))
+                if others - {int(exact_person[i])}:
+                    reason[i] = f"{reason[i]}; {CONFIRMED_REASON}" if reason[i] else CONFIRMED_REASON
+            rows["reason"] = reason
+    suspects = find_suspects(cards, params, dec, options, identity=exact)
+    counts = {
+        "confirmed": int((dec["decision"] == CONFIRMED).sum()),
+        "rejected": int((dec["decision"] == REJECTED).sum()),
+        "linked": len(links),
+    }
+    return SuspectReview(result, suspects, counts)

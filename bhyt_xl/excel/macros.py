@@ -47,11 +47,12 @@ import pandas as pd
 import xlwings as xw
 
 import bhyt_xl
-from bhyt_xl.api import Review, apply_changes_tables, continuity_table, review_table
+from bhyt_xl.api import SHEET_LAYOUTS, Review, apply_changes_tables, continuity_table, review_table
 from bhyt_xl.core.prepare import prepare_cards
 from bhyt_xl.core.review import DATA_ERROR, DUPLICATE, KEPT
 from bhyt_xl.errors import BhytError, InputFileError, MissingColumns, NoHeaderRow
 from bhyt_xl.io import sheets as result_sheets
+from bhyt_xl.io import suspects_io
 from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET
 from bhyt_xl.io.params_io import params_from_rows
 
@@ -186,8 +187,11 @@ def process_run_review(book) -> Outcome:
         context["rows"] = len(table.data)
         context["header_row"] = table.header_row
         params, params_note = read_params(book)
+        decisions = read_decisions(book)
+        if decisions is not None:
+            params = params.replace(find_suspects=True)  # staff's decisions are applied and kept
         ui.status(STATUS_REVIEW)
-        review = review_table(table, params)
+        review = review_table(table, params, decisions=decisions)
         ui.status(STATUS_WRITE)
         write_review(book, review)
         colour_list(book, table, review.result.rows["verdict"].to_numpy())
@@ -195,6 +199,15 @@ def process_run_review(book) -> Outcome:
         return review_message(review, params_note)
 
     return _run(book, "run_review", TITLE_REVIEW, body)
+
+
+def read_decisions(book) -> pd.DataFrame | None:
+    """Staff decisions of the book's "Nghi trùng" sheet, or None when it holds none (or is absent)."""
+    sheet = _sheet(book, suspects_io.SHEET)
+    if sheet is None:
+        return None
+    decisions = suspects_io.decisions_from_rows(sheet_frame(sheet).to_numpy(dtype=object).tolist())
+    return decisions if suspects_io.decision_counts(decisions) else None
 
 
 def process_run_continuity(book) -> Outcome:
@@ -270,7 +283,7 @@ def process_make_reports(book, confirm: bool | None = None) -> Outcome:
         settings = settings_from_rows(sheet_frame(params_sheet).to_numpy(dtype=object).tolist()) \
             if params_sheet is not None else None
         ui.status(STATUS_REVIEW)
-        review = review_table(table, params)
+        review = review_table(table, params, decisions=read_decisions(book))  # as "Rà soát thẻ trùng" counts
         continuity = continuity_table(table, params) if "printed_5y" in table.columns else None
         tables = build_reports(review, settings, continuity=continuity)
         ui.status(STATUS_WRITE)
@@ -356,9 +369,10 @@ def process_clear_results(book, confirm: bool | None = None) -> Outcome:
     def body(ui: _Ui, context: dict) -> str:
         ui.status("Đang xóa kết quả…")
         deleted = []
-        for name in (*RESULT_SHEETS, *OTHER_RESULT_SHEETS, *_report_sheet_names()):
+        kept_decisions = read_decisions(book) is not None
+        for name in (*RESULT_SHEETS, *OTHER_RESULT_SHEETS, *_report_sheet_names(), suspects_io.SHEET):
             sheet = _sheet(book, name)
-            if sheet is not None:
+            if sheet is not None and not (name == suspects_io.SHEET and kept_decisions):
                 sheet.delete()
                 deleted.append(name)
         area = paste_area(book)
@@ -369,7 +383,9 @@ def process_clear_results(book, confirm: bool | None = None) -> Outcome:
         _activate(book, LIST_SHEET)
         what = f"Đã xóa {len(deleted)} sheet kết quả ({', '.join(deleted)})" if deleted else \
             "Không có sheet kết quả nào để xóa"
-        return what + f"; đã bỏ tô màu trong sheet \"{LIST_SHEET}\". Danh sách đã dán được giữ nguyên."
+        kept = (f" Sheet \"{suspects_io.SHEET}\" được giữ lại vì có quyết định của cán bộ (xóa tay nếu không cần)."
+                if kept_decisions else "")
+        return what + f"; đã bỏ tô màu trong sheet \"{LIST_SHEET}\". Danh sách đã dán được giữ nguyên." + kept
 
     return _run(book, "clear_results", TITLE_CLEAR, body)
 
@@ -551,20 +567,28 @@ def write_frames(book, frames: dict[str, pd.DataFrame]) -> None:
 
 
 def write_review(book, review: Review) -> None:
-    """Refresh the four result sheets (after "Danh sách thẻ", in the CLI's order)."""
+    """Refresh the result sheets (after "Danh sách thẻ", in the CLI's order, "Nghi trùng" when asked for)."""
     frames = review.sheets()
     bold = {result_sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
     after = _sheet(book, LIST_SHEET)
-    for name in RESULT_SHEETS:
-        after = write_sheet(book, name, frames[name], after=after, bold_rows=bold.get(name))
+    for name, frame in frames.items():
+        after = write_sheet(book, name, frame, after=after, bold_rows=bold.get(name), **SHEET_LAYOUTS.get(name, {}))
+    if review.suspects is None:  # suspects off: an old "Nghi trùng" sheet (no decision in it) is stale
+        stale = _sheet(book, suspects_io.SHEET)
+        if stale is not None:
+            stale.delete()
 
 
-def write_sheet(book, name: str, frame: pd.DataFrame, after=None, bold_rows: np.ndarray | None = None):
+def write_sheet(book, name: str, frame: pd.DataFrame, after=None, bold_rows: np.ndarray | None = None,
+                intro: tuple[str, ...] = (), choices: dict[str, tuple[str, ...]] | None = None):
     """Replace the content of sheet ``name`` (added after ``after`` if missing) by ``frame`` with a header row.
 
     Number formats go on before the values, so text columns are stored as
     text (codes keep their leading zeros, nothing becomes a formula); dates
     are dd/mm/yyyy, money #,##0, months #,##0.00, as in the CLI's workbook.
+    ``intro``: lines of text above the header row (a blank row between);
+    ``choices``: column -> allowed values, a dropdown list on its cells (in
+    desktop Excel; the remote engine has no data validation).
     """
     sheet = _sheet(book, name)
     if sheet is None:
@@ -574,26 +598,43 @@ def write_sheet(book, name: str, frame: pd.DataFrame, after=None, bold_rows: np.
     nrows, ncols = frame.shape
     if ncols == 0:
         return sheet
+    remote = _is_remote(book)
+    top = len(intro) + 2 if intro else 1  # the header's sheet row
+    if intro:
+        sheet.range((1, 1), (len(intro), 1)).value = [[line] for line in intro]
+        sheet.range((1, 1)).font.bold = True
     if nrows:
         for j, column in enumerate(frame.columns):
             fmt = _number_format(str(column), frame[column])
             if fmt:
-                sheet.range((2, j + 1), (nrows + 1, j + 1)).number_format = fmt
-    remote = _is_remote(book)
+                sheet.range((top + 1, j + 1), (top + nrows, j + 1)).number_format = fmt
     rows = [[str(c) for c in frame.columns]] + cell_rows(frame, remote)
-    target = sheet.range((1, 1), (nrows + 1, ncols))
+    target = sheet.range((top, 1), (top + nrows, ncols))
     if remote:
         target.raw_value = rows
     else:
         target.value = rows
-    header = sheet.range((1, 1), (1, ncols))
+    header = sheet.range((top, 1), (top, ncols))
     header.color = HEADER_FILL
     header.font.bold = True
     if bold_rows is not None:
-        for first, last in row_runs(np.flatnonzero(bold_rows) + 2):
+        for first, last in row_runs(np.flatnonzero(bold_rows) + top + 1):
             sheet.range((first, 1), (last, ncols)).font.bold = True
-    sheet.range((1, 1), (min(nrows, 200) + 1, ncols)).columns.autofit()  # widths from the first rows: fast
+    sheet.range((top, 1), (top + min(nrows, 200), ncols)).columns.autofit()  # widths from the first rows: fast
+    if not remote:
+        for column, allowed in (choices or {}).items():
+            j = list(map(str, frame.columns)).index(column) + 1
+            _dropdown(sheet.range((top + 1, j), (top + max(nrows, 1) + 100, j)), allowed)
     return sheet
+
+
+def _dropdown(rng, allowed: tuple[str, ...]) -> None:
+    """A list validation (Excel's Data > Validation > List) on ``rng`` (desktop Excel, through COM)."""
+    validation = rng.api.Validation
+    validation.Delete()
+    validation.Add(3, 1, 1, ",".join(allowed))  # xlValidateList, xlValidAlertStop, xlBetween, the list
+    validation.ErrorTitle = "Giá trị không hợp lệ"
+    validation.ErrorMessage = "Chọn một trong: " + " / ".join(allowed)
 
 
 def _number_format(name: str, column: pd.Series) -> str | None:

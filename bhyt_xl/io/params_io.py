@@ -40,6 +40,9 @@ OPT_FLOOR = "Ngày đủ 5 năm sớm nhất"
 OPT_COUNT_GAP = "Tính thời gian gián đoạn vào thời gian liên tục"
 OPT_DECREASE = "Thẻ báo giảm có giá trị"
 OPT_AS_OF = "Ngày xét liên tục 5 năm"
+OPT_SUSPECTS = "Tìm thẻ nghi trùng (sheet Nghi trùng)"
+OPT_SUSPECT_THRESHOLD = "Điểm tối thiểu của cặp nghi trùng (0-100)"
+SUSPECT_RULES = "QUY TẮC NGHI TRÙNG (để tham khảo)"
 YES, NO = "Có", "Không"
 
 GROUP_HEADERS = ["Thứ tự", "Nhóm đối tượng", "Mã đối tượng", "Căn cứ", "Độ tin cậy"]
@@ -71,6 +74,12 @@ def params_blocks(params: Params) -> list[tuple[str, pd.DataFrame]]:
             (OPT_AS_OF, d(params.continuity_as_of),
              "Để trống: xét mọi thẻ; có ngày: bỏ qua thẻ bắt đầu sau ngày này (như --as-of)"),
             (OPT_DECREASE, DECREASE_CUT[params.decrease_cut], "Một trong: " + " / ".join(DECREASE_CUT.values())),
+            (OPT_SUSPECTS, YES if params.find_suspects else NO,
+             "Có (hoặc đánh dấu ô kiểm): thêm sheet \"Nghi trùng\" (cặp thẻ có thể của cùng một người nhưng ghi "
+             "khác nhau) để cán bộ "
+             "kiểm tra; không làm thay đổi kết quả rà soát trừ các cặp cán bộ ghi \"Trùng\""),
+            (OPT_SUSPECT_THRESHOLD, params.suspect_threshold,
+             "Cặp có điểm từ mức này trở lên mới được đề xuất (mặc định 80; thấp hơn: nhiều cặp hơn)"),
         ],
         columns=["Tham số", "Giá trị", "Ghi chú"],
     )
@@ -85,8 +94,13 @@ def params_blocks(params: Params) -> list[tuple[str, pd.DataFrame]]:
     for frame in (base, rates, budget):
         frame["Áp dụng từ ngày"] = pd.to_datetime(frame["Áp dụng từ ngày"])
     notes = pd.DataFrame({"Giá trị mặc định chưa chắc chắn (cần đối chiếu văn bản gốc)": UNCERTAIN_DEFAULTS})
-    return [(OPTIONS, options), (GROUPS, groups), (BASE, base), (RATES, rates), (BUDGET, budget),
-            ("GHI CHÚ", notes)]
+    blocks = [(OPTIONS, options), (GROUPS, groups), (BASE, base), (RATES, rates), (BUDGET, budget),
+              ("GHI CHÚ", notes)]
+    if params.find_suspects:
+        from bhyt_xl.core.suspects import SuspectOptions, rules_table
+
+        blocks.append((SUSPECT_RULES, rules_table(SuspectOptions(threshold=params.suspect_threshold))))
+    return blocks
 
 
 # ---------------------------------------------------------------------------
@@ -250,7 +264,14 @@ def _options(start, frame, source):
         if pd.isna(number) or number < 0:
             raise ParamsInvalid(f"{source}, dòng {start + i}, {OPT_MAX_GAP}: '{v}' phải là số không âm.")
         out["max_gap_months"] = float(number)
-    for name, key in ((OPT_GAP_STRICT, "gap_strictly_less"), (OPT_COUNT_GAP, "count_gap_time")):
+    i, v = get(OPT_SUSPECT_THRESHOLD)
+    if i is not None and v not in (None, ""):
+        number = pd.to_numeric(str(v).replace(",", "."), errors="coerce")
+        if pd.isna(number) or not 0 <= number <= 100:
+            raise ParamsInvalid(f"{source}, dòng {start + i}, {OPT_SUSPECT_THRESHOLD}: '{v}' phải là số từ 0 đến 100.")
+        out["suspect_threshold"] = float(number)
+    for name, key in ((OPT_GAP_STRICT, "gap_strictly_less"), (OPT_COUNT_GAP, "count_gap_time"),
+                      (OPT_SUSPECTS, "find_suspects")):
         i, v = get(name)
         if i is None or v in (None, ""):
             continue

@@ -30,10 +30,17 @@ RESULT_COLUMNS = {
 ROW_NUMBER = "Dòng trong tệp"
 
 
-def result_sheet(data: pd.DataFrame, src_row, result: ReviewResult) -> pd.DataFrame:
-    """Every input row in input order: original columns unchanged, then the verdict columns."""
+def result_sheet(data: pd.DataFrame, src_row, result: ReviewResult, converted: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:
+    """Every input row in input order: original columns unchanged, then the verdict columns.
+
+    ``converted``: columns added after the verdicts (legacy-encoded text read as Unicode).
+    """
     rows = result.rows
     added = pd.DataFrame({vn: rows[key].to_numpy() for key, vn in RESULT_COLUMNS.items()}, index=data.index)
+    if converted is not None:
+        for col in converted.columns:
+            added[col] = converted[col].to_numpy()
     dup = rows["verdict"].to_numpy() == "Cấp trùng"
     for key in ("dup_months", "dup_money", "dup_budget"):
         added[RESULT_COLUMNS[key]] = added[RESULT_COLUMNS[key]].where(dup)

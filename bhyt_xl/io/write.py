@@ -78,10 +78,18 @@ class SheetWriter:
             return self.fmt[prefix + "months"]
         return None
 
-    def frame(self, name: str, frame: pd.DataFrame, bold_rows: np.ndarray | None = None):
-        """One sheet: header row (frozen, filterable), then the rows; readable widths."""
+    def frame(self, name: str, frame: pd.DataFrame, bold_rows: np.ndarray | None = None,
+              intro: tuple[str, ...] = (), choices: dict[str, tuple[str, ...]] | None = None):
+        """One sheet: header row (frozen, filterable), then the rows; readable widths.
+
+        ``intro``: lines of text above the header (first one bold).
+        ``choices``: column -> allowed values, a dropdown on that column's
+        cells (the rows written and some empty ones below).
+        """
         ws = self.wb.add_worksheet(name)
-        top = 0
+        for i, line in enumerate(intro):
+            ws.write_string(i, 0, line, self.fmt["bold"] if i == 0 else None)
+        top = len(intro) + 1 if intro else 0
         cols = list(map(str, frame.columns))
         ws.set_row(top, 30)
         for j, col in enumerate(cols):
@@ -105,6 +113,11 @@ class SheetWriter:
         ws.freeze_panes(top + 1, 0)
         if cols:
             ws.autofilter(top, 0, top + max(len(frame), 1), len(cols) - 1)
+        for col, allowed in (choices or {}).items():
+            j = cols.index(col)
+            ws.data_validation(top + 1, j, top + max(len(frame), 1) + 100, j, {
+                "validate": "list", "source": list(allowed), "error_type": "stop",
+                "error_title": "Giá trị không hợp lệ", "error_message": "Chọn một trong: " + " / ".join(allowed)})
         return ws
 
     def blocks(self, name: str, blocks: list[tuple[str, pd.DataFrame]], intro: list[str] = ()):
