@@ -243,6 +243,11 @@ RESULT_SHEETS: tuple[tuple[str, str], ...] = (
     ("Tổng hợp", "Theo năm và nhóm đối tượng, đủ 13 nhóm theo thứ tự ưu tiên, có dòng tổng cộng."),
     ("Lỗi dữ liệu", "Mỗi lỗi một dòng: dòng, cột, giá trị và nội dung lỗi (ví dụ: Dòng 27, cột Ngày sinh: "
                     "'31/02/1980' không phải ngày sinh hợp lệ)."),
+    ("Nghi trùng", "(khi đánh dấu ô \"Tìm thẻ nghi trùng\" trong sheet \"Tham số\") Các cặp thẻ có thể của cùng "
+                   "một người nhưng ghi hơi khác nhau (sai dấu, đảo ngày/tháng sinh, địa chỉ viết tắt, cùng mã số "
+                   "BHXH…), với điểm và lý do. Chọn Trùng / Không trùng ở cột Quyết định rồi bấm lại \"Rà soát thẻ "
+                   "trùng\": cặp Trùng được tính là cấp trùng có số tiền, cặp Không trùng không bị đề xuất lại. "
+                   "Danh sách gõ phông TCVN3/VNI được tự chuyển sang Unicode (thêm cột \"... (Unicode)\")."),
     ("Liên tục 5 năm", "(nút \"Tính 5 năm liên tục\") Mỗi dòng của danh sách với ngày bắt đầu liên tục, số tháng "
                        "liên tục, ngày đủ 5 năm liên tục tính lại và, nếu danh sách có cột ngày in trên thẻ, "
                        "cột \"In lại thẻ\"."),
