@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# optional extras installed with the package (CI adds "spark": pip install bhyt-xl[spark])
+EXTRAS ?= test
 
 .PHONY: venv demo test bench clean
 
@@ -11,7 +13,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 ## Review the bundled Khánh Hòa sample list and print where the result is.
@@ -21,7 +23,7 @@ demo: venv
 
 ## Run the test suite (pytest).
 test: venv
-	$(PY) -m pytest -q
+	BHYT_SPARK_TESTS=$(BHYT_SPARK_TESTS) $(PY) -m pytest -q
 
 ## Benchmarks (print figures; not part of the tests).
 bench: venv

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,9 @@ def spark():
         pytest.skip(why)
     from pyspark.sql import SparkSession
 
+    # the Python workers must run this interpreter (with pandas and bhyt_xl), not the first python3 on PATH
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     session = (SparkSession.builder.master("local[2]").appName("bhyt-xl-test")
                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
                .config("spark.sql.session.timeZone", "UTC").getOrCreate())
