@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--decisions", metavar="KET_QUA_CU.xlsx",
                         help="đọc quyết định Trùng / Không trùng ở sheet \"Nghi trùng\" của tệp này (mặc định: của tệp "
                              "kết quả sắp ghi đè, nếu có); bật --suspects")
+    review.add_argument("--partitioned", action="store_true",
+                        help="danh sách lớn hơn bộ nhớ (cả nước): chia theo khóa nhận diện ra các tệp parquet trong "
+                             "thư mục <OUTPUT>_phan_vung, rà soát từng phần bằng cùng quy tắc; kết quả từng dòng ở "
+                             "ket_qua.csv / ket_qua.parquet trong thư mục đó, tổng hợp trong OUTPUT.xlsx")
+    review.add_argument("--buckets", type=int, default=64, metavar="N",
+                        help="số phần khi --partitioned (mặc định 64; mỗi phần nên dưới khoảng 2 triệu dòng)")
     review.set_defaults(func=_cmd_review)
 
     cont = sub.add_parser(
@@ -299,6 +305,8 @@ def _cmd_review(args) -> int:
         raise BhytError("Tệp kết quả phải khác các tệp danh sách gốc (tệp gốc không bao giờ bị ghi đè).")
     if args.all_sheets and args.sheet:
         raise BhytError("Chỉ dùng một trong hai: --sheet hoặc --all-sheets.")
+    if args.partitioned:
+        return _review_partitioned(args, inputs, output, params)
     decisions, decisions_note = _decisions(args, output)
     if decisions is not None or args.suspects:
         params = params.replace(find_suspects=True)
@@ -316,6 +324,53 @@ def _cmd_review(args) -> int:
     print(review.message())
     if review.result.stats["errors"]:
         print("Xem các dòng lỗi trong sheet \"Lỗi dữ liệu\".")
+    print(f"Kết quả: {output}")
+    return 0
+
+
+#: Rows of one Excel sheet below its header row.
+EXCEL_MAX_ROWS = 1_048_575
+
+
+def _review_partitioned(args, inputs: list[Path], output: Path, params) -> int:
+    """``review --partitioned``: the out-of-core run (bhyt_xl.scale), per-row results as files, totals as a workbook."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from bhyt_xl.api import write_workbook
+    from bhyt_xl.io import sheets
+    from bhyt_xl.scale import review_partitioned
+
+    if args.suspects or args.decisions or args.all_sheets:
+        raise BhytError("--partitioned chưa dùng được cùng --suspects, --decisions hoặc --all-sheets; hãy rà soát "
+                        "từng tỉnh trong bộ nhớ cho các việc đó.")
+    if args.buckets < 1:
+        raise BhytError("--buckets phải là số nguyên dương.")
+    workdir = output.with_name(f"{output.stem}_phan_vung")
+    run = review_partitioned(inputs, params, workdir, buckets=args.buckets, sheet=args.sheet, write_csv=True,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True))
+    by_year, problems = run.by_year(), run.problems()
+    result = SimpleNamespace(summary=run.summary, by_year=by_year)
+    where = f"thư mục {workdir.name}"
+    notes = [f"Rà soát ngoài bộ nhớ (--partitioned, {run.buckets} phần): kết quả từng dòng (như sheet \"Kết quả\") "
+             f"ở {where}, tệp ket_qua.csv (mở bằng Excel) và ket_qua.parquet."]
+    frames = {sheets.SHEET_SUMMARY: sheets.summary_sheet(result)}
+    for name, frame, full in ((sheets.SHEET_BY_YEAR, sheets.by_year_sheet(result), "by_year.parquet"),
+                              (sheets.SHEET_PROBLEMS, sheets.problems_sheet(problems), "problems.parquet")):
+        if len(frame) <= EXCEL_MAX_ROWS:
+            frames[name] = frame
+        else:
+            frames[name] = frame.head(EXCEL_MAX_ROWS)
+            notes.append(f"Sheet \"{name}\" chỉ có {EXCEL_MAX_ROWS:,} dòng đầu (giới hạn của Excel); đủ "
+                         f"{len(frame):,} dòng ở {where}, tệp {full}.".replace(",", "."))
+    frames = {"Ghi chú": pd.DataFrame({"Ghi chú": notes}), **frames}
+    bold = {sheets.SHEET_SUMMARY: run.summary["kind"].isin(["year", "total"]).to_numpy()}
+    source = ", ".join(p.name for p in inputs)
+    write_workbook(output, frames, params, source, bold, tuple(notes))
+    print(run.message())
+    for line in notes:
+        print(line)
     print(f"Kết quả: {output}")
     return 0
 
