@@ -9,7 +9,8 @@ cells, subtotal rows, the header repeated on each printed page, hidden rows,
 autofilter, sheet protection, formulas with and without cached values, codes
 as numbers or text, several sheets, a stray cell at row 1,048,576, old Excel
 .xls, .ods, .xlsb, CSV/TXT in every encoding Excel writes, files renamed to
-the wrong extension, empty, truncated, password-protected and corrupt files.
+the wrong extension, empty, truncated, password-protected and corrupt files,
+two-row headers (merged captions over sub-captions, in .xlsx and CSV).
 The expected outcome of each is written by hand in ``expected.json`` (not by
 this script).
 
@@ -246,6 +247,69 @@ def xlsx_offset(path: Path):
     ws.write_string(10, 2, "Cộng")
     wb.close()
     freeze_zip(path)
+
+
+#: A two-row header as official BHXH lists have it: captions over sub-captions (the 12 columns of HEADER).
+TWO_ROW_UPPER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Địa chỉ", "Thẻ BHYT", None, None, "Mã đối tượng",
+                 "Ngày cấp", "Mã số BHXH", "Ghi chú"]
+TWO_ROW_LOWER = [None, None, None, None, None, "Mã thẻ", "Từ ngày", "Đến ngày", None, None, None, None]
+#: The cards in that column order.
+TWO_ROW_ORDER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Địa chỉ", "Mã thẻ", "Giá trị từ ngày",
+                 "Giá trị đến ngày", "Mã đối tượng", "Ngày cấp", "Mã số BHXH", "Ghi chú"]
+
+
+def _two_row_header(ws, r: int, caption) -> None:
+    """The two-row header at rows r, r+1 (0-based): "Thẻ BHYT" merged over three columns, the rest merged down."""
+    for j, (up, low) in enumerate(zip(TWO_ROW_UPPER, TWO_ROW_LOWER)):
+        if low is None and up is not None:
+            ws.merge_range(r, j, r + 1, j, up, caption)
+        elif low is not None:
+            ws.write_string(r + 1, j, low, caption)
+    ws.merge_range(r, 5, r, 7, "Thẻ BHYT", caption)
+
+
+def xlsx_two_row_header(path: Path):
+    """A two-row header with merged captions, the row of column numbers, the two-row header again on page 2."""
+    wb = _xw_book(path)
+    ws = wb.add_worksheet("DS")
+    date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    caption = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1})
+    ws.merge_range(0, 0, 0, 11, "DANH SÁCH CẤP THẺ BHYT NĂM 2011")
+    _two_row_header(ws, 2, caption)  # rows 3-4
+    ws.write_row(4, 0, list(range(1, 13)))  # row 5: column numbers
+    order = [HEADER.index(name) for name in TWO_ROW_ORDER]
+    rows = [[row[k] for k in order] for row in rows_numbered()]
+    for i in range(5):
+        _xw_row(ws, 5 + i, rows[i], date)  # rows 6-10
+    _two_row_header(ws, 10, caption)  # rows 11-12: page 2
+    for i in range(5, 8):
+        _xw_row(ws, 7 + i, rows[i], date)  # rows 13-15
+    ws.write_string(15, 1, "Tổng cộng")
+    ws.write_number(15, 0, 8)
+    wb.close()
+    freeze_zip(path)
+
+
+def csv_two_row_header() -> str:
+    """A two-row header in values only: "Ngày sinh" over "Nam" / "Nữ" (the birth date in the column of the sex),
+    "Hạn sử dụng" over "Từ" / "Đến"; then the row of column labels "A B C 1 2 …" and a total."""
+    import csv
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["DANH SÁCH CẤP THẺ BHYT NĂM 2011"])
+    w.writerow([])
+    w.writerow(["STT", "Mã thẻ", "Họ và tên", "Ngày sinh", "", "Địa chỉ", "Mã đối tượng", "Ngày cấp", "Hạn sử dụng",
+                "", "Mã số BHXH", "Ghi chú"])
+    w.writerow(["", "", "", "Nam", "Nữ", "", "", "", "Từ", "Đến", "", ""])
+    w.writerow(["A", "B", "C", "1", "2", "3", "4", "5", "6", "7", "8", "9"])
+    for row in rows_numbered():
+        cells = [text_cell(v) for v in row]
+        birth, sex = cells[3], cells[4]
+        cells[3:5] = [birth, ""] if sex == "Nam" else ["", birth]
+        w.writerow(cells)
+    w.writerow(["", "", "Tổng cộng: 8 người", "", "", "", "", "", "", "", "", ""])
+    return buf.getvalue()
 
 
 def xlsx_header_only(path: Path):
@@ -527,7 +591,7 @@ DETERMINISTIC = {
     "formulas_no_cache.xlsx", "basic.xlsb", "csv_utf8.csv", "csv_utf8_bom_semicolon.csv", "csv_cp1258.csv",
     "unicode_text_utf16le.txt", "utf16be_tab.txt", "nfd_names.csv", "csv_messy.csv", "csv_renamed.xls",
     "html_renamed.xls", "xml2003_renamed.xls", "xlsx_renamed.xls", "empty.xlsx", "empty.csv",
-    "header_only.csv", "truncated.xlsx", "garbage.xls",
+    "header_only.csv", "truncated.xlsx", "garbage.xls", "two_row_header.xlsx", "two_row_header.csv",
 }
 #: Made by LibreOffice or with a random salt: compared by what the reader gets from them.
 BY_CONTENT = {"merged_subtotals.xls", "merged_subtotals.ods", "offset_start.xls", "offset_start.ods", "formulas_cached.xlsx", "truncated.xls",
@@ -554,6 +618,7 @@ def build(out: Path, use_soffice: bool = True) -> list[str]:
     xlsx_hidden_filter_protected(done("hidden_filter_protected.xlsx"))
     xlsx_formulas(done("formulas_no_cache.xlsx"))
     xlsb_basic(done("basic.xlsb"))
+    xlsx_two_row_header(done("two_row_header.xlsx"))
 
     done("csv_utf8.csv").write_bytes(csv_text().encode("utf-8"))
     done("csv_utf8_bom_semicolon.csv").write_bytes(csv_text(sep=";").encode("utf-8-sig"))
@@ -562,6 +627,7 @@ def build(out: Path, use_soffice: bool = True) -> list[str]:
     done("utf16be_tab.txt").write_bytes(b"\xfe\xff" + csv_text(sep="\t").encode("utf-16-be"))
     done("nfd_names.csv").write_bytes(nfd_names().encode("utf-8"))
     done("csv_messy.csv").write_bytes(csv_messy().encode("utf-8"))
+    done("two_row_header.csv").write_bytes(csv_two_row_header().encode("utf-8-sig"))
     done("csv_renamed.xls").write_bytes(csv_text(title=False).encode("utf-8"))
     done("html_renamed.xls").write_bytes(html_page().encode("utf-8"))
     done("xml2003_renamed.xls").write_bytes(xml2003().encode("utf-8"))

@@ -107,6 +107,8 @@ def test_fixture_outcome(case_id):
         assert list(t.hidden_sheets) == want["hidden_sheets"]
     if "merged_filled" in want:
         assert t.merged_filled == want["merged_filled"]
+    if "header_row" in want:
+        assert (t.header_row, t.header_rows) == (want["header_row"], want["header_rows"])
     check_accounting(t, stats["errors"])
 
 

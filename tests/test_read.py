@@ -162,3 +162,113 @@ def test_dates_from_cells_serials_and_text_agree(tmp_path):
     assert cards["valid_from"].tolist() == [dt.datetime(2011, 1, 1)] * 3
     assert cards["valid_to"].tolist() == [dt.datetime(2011, 12, 31)] * 3
     assert cards["birth_year_only"].tolist() == [False, True, True]
+
+
+# ---------------------------------------------------------------------------
+# Two-row headers (captions over sub-captions)
+# ---------------------------------------------------------------------------
+UPPER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Địa chỉ", "Thẻ BHYT", None, None, "Nhóm đối tượng"]
+LOWER = [None, None, None, None, None, "Mã thẻ", "Từ ngày", "Đến ngày", None]
+CARD = [1, "Nguyễn Văn A", dt.date(1980, 1, 2), "Nam", "Xã A", "HN2560123456789", dt.date(2011, 1, 1),
+        dt.date(2011, 12, 31), "Hộ nghèo"]
+
+
+def write_two_row(path, rows, numbers=True):
+    """Title, the two-row header at rows 3-4 ("Thẻ BHYT" merged over three columns, the rest merged down)."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("DS")
+    date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    ws.merge_range(0, 0, 0, 8, "DANH SÁCH CẤP THẺ BHYT")
+    for j, (up, low) in enumerate(zip(UPPER, LOWER)):
+        if low is None:
+            ws.merge_range(2, j, 3, j, up)
+        else:
+            ws.write_string(3, j, low)
+    ws.merge_range(2, 5, 2, 7, "Thẻ BHYT")
+    r = 4
+    if numbers:
+        ws.write_row(r, 0, list(range(1, 10)))
+        r += 1
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if isinstance(v, dt.date):
+                ws.write_datetime(r + i, j, dt.datetime.combine(v, dt.time()), date)
+            elif v is not None:
+                ws.write(r + i, j, v)
+    wb.close()
+    return path
+
+
+def test_two_row_header_with_a_merged_caption(tmp_path):
+    t = read_table(write_two_row(tmp_path / "a.xlsx", [CARD, [2] + CARD[1:5] + ["HN2560123456780"] + CARD[6:]]))
+    assert t.header_row == 3 and t.header_rows == 2 and t.first_data_row == 5
+    assert t.columns["card_no"] == "Thẻ BHYT Mã thẻ"
+    assert t.columns["valid_from"] == "Thẻ BHYT Từ ngày" and t.columns["valid_to"] == "Thẻ BHYT Đến ngày"
+    assert t.columns["full_name"] == "Họ và tên" and t.columns["address"] == "Địa chỉ"
+    assert list(t.src_row) == [6, 7]  # the sheet's row numbers
+    # rows 4 (second header row) and 5 (column numbers) are skipped and counted
+    assert (t.skipped_header, t.skipped_subtotal, t.skipped_blank, t.rows_read) == (2, 0, 0, 4)
+    assert str(t.data["Thẻ BHYT Từ ngày"].dtype).startswith("datetime64")
+
+
+def test_two_row_header_without_column_numbers(tmp_path):
+    t = read_table(write_two_row(tmp_path / "a.xlsx", [CARD], numbers=False))
+    assert (t.header_row, t.header_rows, list(t.src_row), t.skipped_header) == (3, 2, [5], 1)
+
+
+def test_two_row_header_missing_column_names_both_rows(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("STT,Họ và tên,Ngày sinh,Giới tính,Thẻ BHYT,,\n,,,,Mã thẻ,Từ ngày,Đến ngày\n"
+                 "1,A,1980,Nam,HN2560123456789,01/01/2011,31/12/2011\n", encoding="utf-8")
+    with pytest.raises(MissingColumns, match=r'"Địa chỉ".*dòng tiêu đề là dòng 1–2'):
+        read_table(p)
+
+
+def test_two_row_header_birth_date_under_nam_nu_and_validity_under_one_caption(tmp_path):
+    from bhyt_xl.api import review_table
+
+    p = tmp_path / "a.csv"
+    p.write_text("STT;Mã thẻ;Họ và tên;Ngày sinh;;Địa chỉ;Hạn sử dụng;\n"
+                 ";;;Nam;Nữ;;Từ;Đến\n"
+                 "A;B;C;1;2;3;4;5\n"
+                 "1;HN2560123456789;A;01/01/1980;;X;01/01/2011;31/12/2011\n"
+                 "2;HN2560123456780;B;;1985;X;01/01/2011;31/12/2011\n", encoding="utf-8")
+    t = read_table(p)
+    assert t.columns == {"card_no": "Mã thẻ", "full_name": "Họ và tên", "male_mark": "Ngày sinh Nam",
+                         "female_mark": "Ngày sinh Nữ", "address": "Địa chỉ", "valid_from": "Hạn sử dụng Từ",
+                         "valid_to": "Hạn sử dụng Đến"}
+    assert list(t.src_row) == [4, 5] and t.skipped_header == 2  # the second header row, the row "A B C 1 2 …"
+    r = review_table(t)
+    assert r.result.rows["identity_key"].tolist() == ["a | 01/01/1980 | nam | x", "b | 1985 | nữ | x"]
+
+
+@pytest.mark.parametrize("second", [
+    ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"],  # column numbers: skipped as before, not a header row
+    ["1", "2", "3", "4", "5", "6", "7"],
+    ["A", "B", "C", "1", "2", "3", "4"],
+])
+def test_single_row_header_with_column_numbers_stays_single(tmp_path, second):
+    p = tmp_path / "a.csv"
+    p.write_text("Mã thẻ,Họ tên,Ngày sinh,Giới tính,Địa chỉ,Từ ngày,Đến ngày\n" + ",".join(second) + "\n"
+                 "HN2560123456789,A,1980,Nam,X,01/01/2011,31/12/2011\n", encoding="utf-8")
+    t = read_table(p)
+    assert (t.header_row, t.header_rows, list(t.src_row), t.skipped_header) == (1, 1, [3], 1)
+
+
+def test_text_only_first_card_is_not_a_second_header_row():
+    from bhyt_xl.io.read import find_header
+
+    header = ["Mã thẻ", "Họ và tên", "Ngày sinh", None, "Địa chỉ", "Từ ngày", "Đến ngày", "Ghi chú"]
+    for first in (["HN2560123456789", "Nam", "1980", "Nữ", "X", "01/01/2011", "31/12/2011", "Nam"],
+                  [None, "Trần Nam", None, "Nữ", "Nam Định", None, None, None]):
+        found = find_header([header, first])
+        assert (found.row, found.rows) == (0, 1)
+
+
+def test_title_over_the_header_is_not_a_caption():
+    from bhyt_xl.io.read import find_header
+
+    rows = [["DANH SÁCH CẤP THẺ BHYT", None, None, None, None, None, None],
+            ["Mã thẻ", "Họ tên", "Ngày sinh", "Giới tính", "Địa chỉ", "Từ ngày", "Đến ngày"]]
+    found = find_header(rows)
+    assert (found.row, found.rows, found.cells) == (1, 1, rows[1])

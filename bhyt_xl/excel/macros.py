@@ -50,6 +50,7 @@ import bhyt_xl
 from bhyt_xl.api import SHEET_LAYOUTS, Review, apply_changes_tables, continuity_table, review_table
 from bhyt_xl.core.prepare import prepare_cards
 from bhyt_xl.core.review import DATA_ERROR, DUPLICATE, KEPT
+from bhyt_xl.core.values import is_blank
 from bhyt_xl.errors import BhytError, InputFileError, MissingColumns, NoHeaderRow
 from bhyt_xl.io import sheets as result_sheets
 from bhyt_xl.io import suspects_io
@@ -57,7 +58,15 @@ from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET
 from bhyt_xl.io.params_io import params_from_rows
 
 # _finish is the file reader's last step (column labels, blank rows, row numbers): reused, not copied.
-from bhyt_xl.io.read import HEADER_SCAN_ROWS, LIST_KINDS, InputTable, _finish, recognise_header
+from bhyt_xl.io.read import (
+    HEADER_SCAN_ROWS,
+    LIST_KINDS,
+    InputTable,
+    _finish,
+    blocks_below,
+    find_header,
+    recognise_header,
+)
 from bhyt_xl.params import Params
 from bhyt_xl.problems import WARNING
 
@@ -416,7 +425,9 @@ def read_list(book) -> InputTable:
     if sheet is None:
         raise InputFileError(f"Không tìm thấy sheet \"{LIST_SHEET}\" trong bảng tính; hãy dán danh sách thẻ vào "
                              f"sheet có tên đúng \"{LIST_SHEET}\" (không đổi tên sheet).")
-    return table_from_frame(sheet_frame(sheet), source=book.name, sheet=sheet.name)
+    frame = sheet_frame(sheet)
+    return table_from_frame(frame, source=book.name, sheet=sheet.name,
+                            merges=lambda first, width: merged_blocks(sheet, frame, first, width))
 
 
 def read_optional_list(book, name: str, kind: str) -> InputTable | None:
@@ -426,7 +437,8 @@ def read_optional_list(book, name: str, kind: str) -> InputTable | None:
         return None
     frame = sheet_frame(sheet)
     try:
-        return table_from_frame(frame, source=book.name, sheet=name, kind=kind)
+        return table_from_frame(frame, source=book.name, sheet=name, kind=kind,
+                                merges=lambda first, width: merged_blocks(sheet, frame, first, width))
     except InputFileError:
         if _has_rows_below_header(frame, kind):
             raise
@@ -506,11 +518,15 @@ def table_from_values(rows: list[list[object]], source: str, sheet: str | None =
                             source, sheet)
 
 
-def table_from_frame(frame: pd.DataFrame, source: str, sheet: str | None = None, kind: str = "cards") -> InputTable:
+def table_from_frame(frame: pd.DataFrame, source: str, sheet: str | None = None, kind: str = "cards",
+                     merges: Callable[[int, int], list[tuple[int, int, int]]] | None = None) -> InputTable:
     """As :func:`table_from_values`, for a frame of cell values from A1 (columns 0..n-1).
 
-    The header is the row :func:`~bhyt_xl.io.read.recognise_header` finds in
-    the first rows; row numbers are the sheet's. Raises the reader's
+    The header is the row (or two rows) :func:`~bhyt_xl.io.read.find_header`
+    finds in the first rows; row numbers are the sheet's. ``merges(first,
+    width)`` gives the merged blocks of the list below the header (see
+    :func:`merged_blocks`; ``first`` is the 0-based frame row of the first
+    data row), filled down as the file reader fills them. Raises the reader's
     :class:`NoHeaderRow` / :class:`MissingColumns`, or :class:`InputFileError`
     when there are no cards under the header.
     """
@@ -518,31 +534,152 @@ def table_from_frame(frame: pd.DataFrame, source: str, sheet: str | None = None,
     where = f"sheet \"{sheet}\"" if sheet else f"tệp {source}"
     head = frame.head(HEADER_SCAN_ROWS)
     probe = head.where(head.notna(), None).to_numpy(dtype=object).tolist()
-    found = recognise_header(probe, spec)
+    found = find_header(probe, spec)
     if found is None:
         raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong {where}. "
                           "Hãy dán danh sách kèm dòng tiêu đề của nó.")
-    h, fields = found
-    header = probe[h]
+    h = found.last  # the data start below the header's last row
+    header = list(found.cells)
     data = frame.iloc[h + 1:].reset_index(drop=True)
     used = [_filled(v) for v in header]
     if len(data):
         used = np.asarray(used) | data.notna().any(axis=0).to_numpy()
     width = int(np.flatnonzero(used).max()) + 1
     data = data.iloc[:, :width].apply(_typed_column) if len(data) else data.iloc[:, :width]
-    table = _finish(data, header[:width], fields, h + 2, source, sheet, h + 1)
+    blocks = merges(h + 1, width) if merges is not None and len(data) else None
+    table = _finish(data, header[:width], found.fields, h + 2, source, sheet, found.row + 1, spec=spec,
+                    merged=blocks, found=found)
     missing = spec.missing(table.columns)
     if missing:
         names = ", ".join(f'"{spec.label(f)}"' for f in missing)
         raise MissingColumns(
-            f"Không tìm thấy cột {names} trong {where} (dòng tiêu đề là dòng {table.header_row}); "
+            f"Không tìm thấy cột {names} trong {where} (dòng tiêu đề là {table.header_place}); "
             "hãy thêm cột hoặc đổi tên tiêu đề cột cho đúng."
         )
     if table.data.empty:
         what = "thẻ nào" if kind == "cards" else "dòng nào"
-        raise InputFileError(f"Chưa có {what} dưới dòng tiêu đề (dòng {table.header_row}) của {where}; "
-                             f"hãy dán danh sách từ dòng {table.header_row + 1}.")
+        raise InputFileError(f"Chưa có {what} dưới dòng tiêu đề ({table.header_place}) của {where}; "
+                             f"hãy dán danh sách từ dòng {table.first_data_row}.")
     return table
+
+
+# Merged cells. A commune name merged down a block of rows holds its value in the block's first cell only;
+# the file reader fills it down the block (``clean.fill_merged``), and so must the workbook, or each
+# following row would lack its address. Merges are never guessed from values: a blank under a filled cell
+# is filled only when Excel (or the payload) says the two cells are one merged area.
+def merged_blocks(sheet, frame: pd.DataFrame, first: int, width: int) -> list[tuple[int, int, int]]:
+    """Merged areas of the list below its header: (column, first row, last row) in data positions.
+
+    ``frame``: the sheet's values from A1 (:func:`sheet_frame`); ``first``: the
+    0-based frame row of the first data row; ``width``: the list's columns.
+    Only areas spanning several rows whose top-left cell is in the list count
+    (the form :func:`~bhyt_xl.io.read._finish` takes; the file reader keeps
+    the same ones).
+
+    * remote engine: the areas the payload lists for the sheet
+      (:data:`bhyt_xl.excel.remote.MERGED_AREAS`; xlwings' own clients do not
+      send them, and then nothing is filled);
+    * desktop Excel: asked through COM (:func:`com_merged_blocks`).
+
+    If Excel cannot be asked (another platform, a COM error), nothing is
+    filled: the rows still reach the engine, which reports a missing address
+    on each of them (logged here, never silent).
+    """
+    if len(frame) <= first or width <= 0:
+        return []
+    if _is_remote(sheet.book):
+        return blocks_below(_remote_merged_ranges(sheet), first, 0, width)
+    try:
+        return com_merged_blocks(sheet.api, frame, first, width)
+    except Exception as exc:  # noqa: BLE001 (not Excel on Windows, or COM refused: read without filling, and log it)
+        write_log(sheet.book, {"macro": "merged_blocks", "phase": "reading merged cells"}, exc)
+        return []
+
+
+def _remote_merged_ranges(sheet) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The sheet's merged areas from the remote payload, as ((r0, c0), (r1, c1)) 0-based."""
+    from bhyt_xl.excel.remote import MERGED_AREAS
+
+    api = sheet.api
+    addresses = api.get(MERGED_AREAS) if isinstance(api, dict) else None
+    out = []
+    for address in addresses or []:
+        cells = _a1_area(str(address))
+        if cells is not None:
+            out.append(cells)
+    return out
+
+
+_A1_AREA = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$")
+
+
+def _a1_area(address: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """'F5:F7' (or 'Sheet1!$F$5:$F$7') -> ((4, 5), (6, 5)), 0-based; None if it is not an A1 area."""
+    m = _A1_AREA.match(address.rsplit("!", 1)[-1].strip())
+    if not m:
+        return None
+
+    def col(letters: str) -> int:
+        n = 0
+        for ch in letters.upper():
+            n = n * 26 + ord(ch) - 64
+        return n - 1
+
+    r0, c0 = int(m.group(2)) - 1, col(m.group(1))
+    r1, c1 = (int(m.group(4)) - 1, col(m.group(3))) if m.group(3) else (r0, c0)
+    return (min(r0, r1), min(c0, c1)), (max(r0, r1), max(c0, c1))
+
+
+def com_merged_blocks(api, frame: pd.DataFrame, first: int, width: int) -> list[tuple[int, int, int]]:
+    """Merged blocks of the list, asked of desktop Excel through the worksheet's COM object ``api``.
+
+    Cheap on 200,000 rows because Excel is asked only where a merged block
+    can start, in three steps:
+
+    1. ``UsedRange.MergeCells`` (False: no merged cell at all; one call);
+    2. per list column with a candidate (below), ``Range(column below the
+       header).MergeCells`` (False: none in that column; one call each);
+    3. in the columns left, ``Cells(r, c).MergeArea.Address`` (three
+       calls) only at the candidates: a filled cell directly above a blank
+       one. Excel keeps a merged area's value in its top-left cell and none
+       in the others, so every block worth filling (a value to copy, several
+       rows) starts at such a cell; the blank is filled only if Excel
+       answers that the two cells are one area.
+
+    Excel is asked about a block once (its rows are then passed over), a
+    column of horizontal merges (every row filled) costs no call, and no
+    application state is changed (``Application.FindFormat`` with
+    ``Range.Find(SearchFormat=True)`` would also find merged cells, but it
+    visits every merged area, horizontal ones too, and leaves the user's
+    Find dialog settings to restore).
+    """
+    n = len(frame)
+    merge = api.UsedRange.MergeCells
+    if merge is not None and not merge:
+        return []
+    blocks: list[tuple[int, int, int]] = []
+    for j in range(min(width, frame.shape[1])):
+        filled = ~is_blank(frame.iloc[first:, j]).to_numpy()
+        candidates = np.flatnonzero(filled[:-1] & ~filled[1:])
+        if not len(candidates):
+            continue
+        column = api.Range(api.Cells(first + 1, j + 1), api.Cells(n, j + 1))  # 1-based sheet rows
+        merge = column.MergeCells
+        if merge is not None and not merge:
+            continue
+        done = -1  # last data row of the block found last in this column
+        for i in candidates.tolist():
+            if i <= done:
+                continue
+            area = _a1_area(str(api.Cells(first + 1 + i, j + 1).MergeArea.Address))  # "$F$5:$F$7"
+            if area is None:
+                continue
+            (r0, c0), (r1, _) = area
+            if r1 > r0 == first + i and c0 == j:
+                done = r1 - first
+                blocks.append((j, i, done))
+    return blocks
+
 
 
 def _filled(value: object) -> bool:

@@ -9,6 +9,7 @@ benchmark can run a macro on an .xlsx/.xlsm file and look at the result:
 
 * :func:`payload_from_xlsx` (or :func:`payload` from in-memory sheets) builds
   the payload, encoded as the clients encode it (dates as ISO strings);
+  each sheet also lists its merged areas under :data:`MERGED_AREAS` (see there);
 * :func:`apply_actions` applies the queued actions to a copy of the file and
   returns the actions that concern the application rather than the workbook
   (message boxes, screen updating), for a test to inspect.
@@ -32,6 +33,13 @@ import pandas as pd
 
 #: What a client sends for a date cell (the remote engine cuts the final "Z").
 ISO_SENT = "%Y-%m-%dT%H:%M:%S.000Z"
+#: Per-sheet payload key listing the sheet's merged areas as A1 addresses ("F5:F7"). It is this project's
+#: addition: xlwings 0.37.8's clients (VBA ``Remote.bas``, Office Scripts ``xlwings.ts``) send only each sheet's
+#: name, values, pictures and tables, and its remote engine has no synchronous merge information
+#: (``Range.merge_area`` raises; ``get_merge_area()`` works only in xlwings Lite). The engine keeps every key
+#: of a sheet's entry as ``sheet.api`` (a dict), so the macros read this one there, as desktop Excel would
+#: answer ``MergeArea``; a payload without it (a real remote client) means "no merged cells".
+MERGED_AREAS = "merged_areas"
 #: What the remote engine writes for a date (xlwings' prepare_xl_data_element), which clients parse back.
 _ISO_WRITTEN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$")
 
@@ -80,11 +88,13 @@ def frame_values(frame: pd.DataFrame, header: bool = True, top: Iterable[Iterabl
 
 
 def payload(sheets: Mapping[str, list[list[object]]], book_name: str = "BHYT_RaSoat.xlsm",
-            active_sheet: int = 0) -> dict:
+            active_sheet: int = 0, merged: Mapping[str, list[str]] | None = None) -> dict:
     """The payload of a workbook whose sheets hold ``sheets`` (name -> rows from A1, in order).
 
     Cell values are encoded with :func:`encode_cell`; rows are padded to the
-    sheet's width, as the clients send a rectangle.
+    sheet's width, as the clients send a rectangle. ``merged``: sheet name ->
+    its merged areas as A1 addresses, sent under :data:`MERGED_AREAS` (a sheet
+    not named there gets an empty list).
     """
     import xlwings as xw
 
@@ -93,7 +103,8 @@ def payload(sheets: Mapping[str, list[list[object]]], book_name: str = "BHYT_RaS
         rows = [[encode_cell(v) for v in row] for row in rows]
         width = max((len(r) for r in rows), default=0)
         values = [r + [None] * (width - len(r)) for r in rows] if width else [[]]
-        out.append({"name": name, "values": values, "pictures": [], "tables": []})
+        out.append({"name": name, "values": values, "pictures": [], "tables": [],
+                    MERGED_AREAS: list((merged or {}).get(name, []))})
     return {
         "client": "VBA",
         "version": xw.__version__,
@@ -106,7 +117,8 @@ def payload(sheets: Mapping[str, list[list[object]]], book_name: str = "BHYT_RaS
 def payload_from_xlsx(path: str | PathLike) -> dict:
     """The payload a client would send for the workbook at ``path`` (cached values, not formulas).
 
-    Each sheet's values run from A1 to its last non-empty row and column.
+    Each sheet's values run from A1 to its last non-empty row and column; its
+    merged areas (as the file holds them) go under :data:`MERGED_AREAS`.
     Files written by XlsxWriter/openpyxl hold no cached formula results, so
     formula cells read as empty (put inputs in as values).
     """
@@ -115,17 +127,18 @@ def payload_from_xlsx(path: str | PathLike) -> dict:
     path = Path(path)
     wb = openpyxl.load_workbook(path, data_only=True)
     try:
-        sheets = {}
+        sheets, merged = {}, {}
         for ws in wb.worksheets:
             rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
             width = max((max((j + 1 for j, v in enumerate(r) if v is not None), default=0) for r in rows), default=0)
             sheets[ws.title] = [r[:width] for r in rows]
+            merged[ws.title] = [r.coord for r in ws.merged_cells.ranges]
         active = wb.worksheets.index(wb.active) if wb.active in wb.worksheets else 0
     finally:
         wb.close()
-    return payload(sheets, book_name=path.name, active_sheet=active)
+    return payload(sheets, book_name=path.name, active_sheet=active, merged=merged)
 
 
 # ---------------------------------------------------------------------------

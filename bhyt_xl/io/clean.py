@@ -2,8 +2,9 @@
 
 Real lists carry rows that are not cards: blank rows, subtotal rows ("Cộng",
 "Tổng cộng", "Cộng nhóm …", "Tổng số") between blocks, the header repeated on
-every printed page, and the row of column numbers "(1) (2) (3) …" that
-Vietnamese forms put under the header. These rows are *skipped and counted*
+every printed page (either row of a two-row header too), and the row of
+column numbers "(1) (2) (3) …" or "A B C 1 2 …" that Vietnamese forms put
+under the header. These rows are *skipped and counted*
 (never silently lost): :func:`classify_rows` says which rows they are.
 
 Merged cells (a commune name merged down a block of rows) give their value
@@ -80,8 +81,13 @@ def is_subtotal_text(value: object) -> bool:
 
 
 def _column_number_row(cells: list[object]) -> bool:
-    """The row of column numbers under a header: '(1) (2) (3) …', '1 2 3 …' or 'A B C …' in column order."""
-    seen = []
+    """The row of column numbers under a header, in column order.
+
+    '(1) (2) (3) …', '1 2 3 …', 'A B C …', or letters then numbers
+    'A B C 1 2 3 …' (official forms letter their text columns and number
+    the others).
+    """
+    letters, numbers = [], []
     for v in cells:
         text = normalise_cell(v)
         if text == "":
@@ -90,17 +96,25 @@ def _column_number_row(cells: list[object]) -> bool:
         if not m:
             return False
         token = m.group(1)
-        seen.append(int(token) if token.isdigit() else ord(token) - ord("a") + 1)
-    return len(seen) >= 3 and all(b > a for a, b in itertools.pairwise(seen))
+        if token.isdigit():
+            numbers.append(int(token))
+        elif numbers:
+            return False  # a letter after a number
+        else:
+            letters.append(ord(token) - ord("a") + 1)
+    return (len(letters) + len(numbers) >= 3 and all(b > a for a, b in itertools.pairwise(letters))
+            and all(b > a for a, b in itertools.pairwise(numbers)))
 
 
 def classify_rows(data: pd.DataFrame, header: list[object], fields: dict[int, str], field_for,
-                  blank: np.ndarray | None = None) -> RowClasses:
+                  blank: np.ndarray | None = None, captions: tuple[list[object], ...] = ()) -> RowClasses:
     """Which rows of ``data`` (columns in header order) are blank, subtotals or repeated headers.
 
     ``fields`` maps column positions to recognised fields; ``field_for`` is the
     list kind's header recogniser (header text -> field or None). ``blank`` may
     be given when it was computed before merged cells were filled.
+    ``captions``: the rows of a two-row header as they are (``header`` then
+    holds the combined captions): either row repeated below is a header row.
     """
     n = len(data)
     if blank is None:
@@ -118,22 +132,25 @@ def classify_rows(data: pd.DataFrame, header: list[object], fields: dict[int, st
     keys = [by_field[f] for f in KEY_FIELDS if f in by_field]
     key_blank = np.ones(n, dtype=bool)
     key_odd = np.zeros(n, dtype=bool)  # key cell that is header-like, a column number or a subtotal caption
+    width = data.shape[1]
+    heads = [[header[j] if j < len(header) else None] + [line[j] for line in captions if j < len(line)]
+             for j in range(width)]
     for j in keys:
         col = data.iloc[:, j]
         key_blank &= is_blank(col).to_numpy()
-        key_odd |= _header_like(col, header[j] if j < len(header) else None)
+        key_odd |= _header_like(col, heads[j])
     candidates = np.flatnonzero(~blank & ~trailing & (key_blank | key_odd))
     if not len(candidates):
         return RowClasses(blank, subtotal, repeated, trailing)
 
     dates = [by_field[f] for f in DATE_FIELDS if f in by_field]
-    head = [normalise_cell(h) for h in header] + [""] * max(0, data.shape[1] - len(header))
+    head = [{t for t in map(normalise_cell, cells) if t} for cells in heads]
     block = data.iloc[candidates].astype(object).to_numpy()
     for i, cells in zip(candidates, block):
         cells = [None if _empty(v) else v for v in cells]
         texts = [normalise_cell(v) for v in cells]
         filled = [t for t in texts if t]
-        like = sum(1 for j, t in enumerate(texts) if t and (t == head[j] or field_for(cells[j]) is not None))
+        like = sum(1 for j, t in enumerate(texts) if t and (t in head[j] or field_for(cells[j]) is not None))
         if len(filled) and like >= 2 and like * 2 >= len(filled) or _column_number_row(cells):
             repeated[i] = True
         elif (all(texts[j] == "" or is_subtotal_text(cells[j]) for j in keys)
@@ -170,8 +187,8 @@ def _empty(v: object) -> bool:
 _DATA_KEY = r"^\s*'?(?:[A-Za-z]{2}\s*\d|\d{5,})"  # a card or BHXH number: not a header, caption or column number
 
 
-def _header_like(col: pd.Series, header_cell: object) -> np.ndarray:
-    """Key cells that are not card data: equal to the header cell, a small column number or 'Cộng …'.
+def _header_like(col: pd.Series, header_cells: list[object]) -> np.ndarray:
+    """Key cells that are not card data: equal to a header cell of the column, a small column number or 'Cộng …'.
 
     Cells that start like a card or BHXH number are passed over with one
     vectorised match; only the others are looked at one distinct value at a time.
@@ -191,15 +208,14 @@ def _header_like(col: pd.Series, header_cell: object) -> np.ndarray:
         return out
     values = col.iloc[idx].to_numpy(dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    head = fold_header(header_cell)
+    heads = {fold_header(h) for h in header_cells} - {""}
     odd = np.zeros(len(uniques), dtype=bool)
     for k, u in enumerate(uniques):
         if isinstance(u, str):
             if len(u) > 40:
                 continue
             t = normalise_cell(u)
-            odd[k] = (bool(_COLUMN_NO.match(t)) or (head != "" and fold_header(u) == head)
-                      or bool(_SUBTOTAL.match(t)))
+            odd[k] = bool(_COLUMN_NO.match(t)) or fold_header(u) in heads or bool(_SUBTOTAL.match(t))
         elif isinstance(u, (int, float, np.integer, np.floating)) and not isinstance(u, (bool, np.bool_)):
             odd[k] = 0 < float(u) < 1000
     out[idx] = np.where(codes < 0, False, odd[np.where(codes < 0, 0, codes)])

@@ -2,9 +2,11 @@
 
 The header row is found automatically (real lists have titles, blank rows and
 merged captions above it) by recognising column names
-(:mod:`bhyt_xl.core.schema`). Values are kept as the file holds them: real date
-cells as dates, numbers as numbers, text as text; code columns are never
-turned into numbers (a card number "0123…" keeps its leading zero).
+(:mod:`bhyt_xl.core.schema`); a header of two rows, captions over
+sub-captions as official forms have it, is read as one (:func:`find_header`).
+Values are kept as the file holds them: real date cells as dates, numbers as
+numbers, text as text; code columns are never turned into numbers (a card
+number "0123…" keeps its leading zero).
 
 Speed: .xlsx is read with fastexcel (Rust/calamine; ~11× faster than openpyxl,
 see shared/perf-notes.md); python-calamine probes the first rows and gives the
@@ -18,7 +20,8 @@ Vietnamese sentence (:class:`~bhyt_xl.errors.BhytError`), never a traceback.
 
 Rows that are not cards (blank rows, subtotals, the header repeated on each
 printed page) are skipped and counted (:mod:`bhyt_xl.io.clean`), so that
-"đọc N dòng = M hợp lệ + K lỗi + S bỏ qua" holds (:func:`accounting_text`).
+"đọc N dòng = M hợp lệ + K lỗi + S bỏ qua" holds (:func:`accounting_text`);
+the second row of a two-row header counts as a skipped header row.
 The input file is only ever opened for reading.
 """
 
@@ -95,7 +98,7 @@ class InputTable:
     src_row: np.ndarray  # row number as the user sees it in the file (in its own sheet)
     source: str  # file name
     sheet: str | None  # the sheet read (None for text files and for several sheets read as one list)
-    header_row: int  # 1-based row number of the header (of the first sheet read)
+    header_row: int  # 1-based row number of the header (of the first sheet read); its first row if it has two
     skipped_blank: int  # fully blank rows below the header that were skipped
     skipped_subtotal: int = 0  # "Cộng", "Tổng cộng", … rows with no card number
     skipped_header: int = 0  # the header repeated (each printed page) or the row of column numbers
@@ -103,6 +106,19 @@ class InputTable:
     sheets: tuple[str, ...] = ()  # the sheets read, in order
     hidden_sheets: tuple[str, ...] = ()  # hidden sheets with a list, not read (several-sheet reads)
     merged_filled: int = 0  # cells filled down from merged blocks
+    header_rows: int = 1  # 2 for a header of captions over sub-captions (its second row counts as skipped)
+
+    @property
+    def first_data_row(self) -> int:
+        """1-based row number of the first row below the header (of the first sheet read)."""
+        return self.header_row + self.header_rows
+
+    @property
+    def header_place(self) -> str:
+        """Where the header is, for messages: 'dòng 3', or 'dòng 3–4' for a two-row header."""
+        if self.header_rows > 1:
+            return f"dòng {self.header_row}–{self.header_row + self.header_rows - 1}"
+        return f"dòng {self.header_row}"
 
     @property
     def skipped(self) -> int:
@@ -179,7 +195,7 @@ def _check_columns(table: InputTable, spec: ListKind) -> None:
         names = ", ".join(f'"{spec.label(f)}"' for f in missing)
         where = f"sheet '{table.sheet}' của tệp {table.source}" if table.sheet else f"tệp {table.source}"
         raise MissingColumns(
-            f"Không tìm thấy cột {names} trong {where} (dòng tiêu đề là dòng {table.header_row}); "
+            f"Không tìm thấy cột {names} trong {where} (dòng tiêu đề là {table.header_place}); "
             "hãy thêm cột hoặc đổi tên tiêu đề cột cho đúng."
         )
 
@@ -436,24 +452,149 @@ def _keep_value_rows(xml: bytes, claimed: int, last_row: int, blank_strings: set
 
 
 # ---------------------------------------------------------------------------
-def recognise_header(rows: list[list[object]], spec: ListKind = LIST_KINDS["cards"]) -> tuple[int, dict[int, str]] | None:
-    """Find the header among the first rows: the row recognising the most known columns.
+@dataclasses.dataclass(frozen=True)
+class Header:
+    """A list's header as found among the first rows of a sheet or file.
 
-    Returns (row index, {column position: canonical field}) or None when no row
-    names at least three known columns including one of the kind's anchors
-    (for card lists: the card number or the name).
+    ``rows`` is 1, or 2 for the official two-row form: captions over
+    sub-captions ("Thẻ BHYT" merged over "Mã thẻ | Từ ngày | Đến ngày",
+    "Ngày sinh" over "Nam | Nữ"). ``cells`` holds one caption per column (for
+    a two-row header the upper and lower captions combined, e.g. "Thẻ BHYT Từ
+    ngày"); ``lines`` the header's rows as they are, to recognise them when
+    they are repeated further down (each printed page).
     """
-    best = None
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        found: dict[int, str] = {}
-        for j, cell in enumerate(row):
-            field = spec.field_for(cell)
-            if field is not None and field not in found.values():
-                found[j] = field
-        good = len(found) >= MIN_RECOGNISED and (spec.anchors & set(found.values()))
-        if good and (best is None or len(found) > len(best[1])):
-            best = (i, found)
+
+    row: int  # 0-based index, among the rows looked at, of the header's first row
+    rows: int
+    fields: dict[int, str]  # column position -> canonical field
+    cells: list[object]  # column labels
+    lines: tuple[list[object], ...]
+
+    @property
+    def last(self) -> int:
+        """0-based index of the header's last row (the data start below it)."""
+        return self.row + self.rows - 1
+
+
+def recognise_header(rows: list[list[object]], spec: ListKind = LIST_KINDS["cards"]) -> tuple[int, dict[int, str]] | None:
+    """Find the header among the first rows: (index of its last row, {column position: canonical field}), or None.
+
+    See :func:`find_header`; the data start on the row after the index given.
+    """
+    found = find_header(rows, spec)
+    return None if found is None else (found.last, found.fields)
+
+
+def find_header(rows: list[list[object]], spec: ListKind = LIST_KINDS["cards"]) -> Header | None:
+    """Find the header among the first rows: the row (or pair of rows) recognising the most known columns.
+
+    None when no row names at least three known columns including one of the
+    kind's anchors (for card lists: the card number or the name).
+
+    A pair of rows is a two-row header when its lower row holds sub-captions
+    (text, no dates, numbers or codes; not the row of column numbers) of
+    which at least one sits under a caption spanning several columns, and the
+    pair recognises more columns than either row alone. A caption spans the
+    columns to its right whose upper cell is blank while their lower cell has
+    a sub-caption (a merged caption gives exactly this grid of values: its
+    text in the leftmost cell, blanks to the right). Each column of the pair
+    is recognised by its lower caption, else the upper and lower combined,
+    else the upper one; so a single-row header, and a header followed by its
+    row of column numbers, are found exactly as before.
+    """
+    best: Header | None = None
+    rows = [list(r) if r is not None else [] for r in rows[:HEADER_SCAN_ROWS]]
+    singles = [_recognise_row(r, spec) for r in rows]
+    for i, row in enumerate(rows):
+        found = singles[i]
+        if _good(found, spec) and (best is None or len(found) > len(best.fields)):
+            best = Header(i, 1, found, list(row), (row,))
+        if i + 1 < len(rows):
+            pair = _two_row_header(row, rows[i + 1], spec)
+            if pair is None:
+                continue
+            cells, found = pair
+            if (_good(found, spec) and len(found) > max(len(singles[i]), len(singles[i + 1]))
+                    and (best is None or len(found) > len(best.fields))):
+                best = Header(i, 2, found, cells, (row, rows[i + 1]))
     return best
+
+
+def _good(found: dict[int, str], spec: ListKind) -> bool:
+    return len(found) >= MIN_RECOGNISED and bool(spec.anchors & set(found.values()))
+
+
+def _recognise_row(row: list[object], spec: ListKind) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for j, cell in enumerate(row):
+        field = spec.field_for(cell)
+        if field is not None and field not in found.values():
+            found[j] = field
+    return found
+
+
+def _caption(value: object) -> str:
+    """A header cell as stripped text; '' for blanks (None, NaN, spaces)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return " ".join(str(value).split())
+
+
+_NOT_CAPTION = re.compile(r"^[\d\s.,:;()/\-]*$|^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|^'?(?:[A-Za-z]{2}\s*\d|\d{5,})")
+
+
+def _sub_caption_row(lower: list[object]) -> bool:
+    """The lower row of a two-row header: text captions only (no date, number, code, column number or total)."""
+    filled = [v for v in lower if _caption(v)]
+    if not filled or clean._column_number_row(lower):
+        return False
+    for v in filled:
+        if not isinstance(v, str):
+            return False
+        text = _caption(v)
+        if len(text) > 80 or _NOT_CAPTION.match(text) or clean.is_subtotal_text(text):
+            return False
+    return True
+
+
+def _two_row_header(upper: list[object], lower: list[object], spec: ListKind) -> tuple[list[object], dict[int, str]] | None:
+    """(column labels, recognised fields) of ``upper`` over ``lower`` read as one header, or None if it is not one."""
+    width = max(len(upper), len(lower))
+    up = [_caption(v) for v in upper] + [""] * (width - len(upper))
+    low = [_caption(v) for v in lower] + [""] * (width - len(lower))
+    if not _sub_caption_row(lower):
+        return None
+    group = [""] * width  # the caption over each column that has a sub-caption
+    spanned = False
+    current = ""
+    for j in range(width):
+        if up[j]:
+            current = up[j] if low[j] else ""
+            group[j] = current
+        elif low[j] and current:
+            group[j] = current
+            spanned = True
+        else:
+            current = ""
+    if not spanned:
+        return None
+    cells: list[object] = []
+    found: dict[int, str] = {}
+    for j in range(width):
+        if not low[j]:
+            options = [up[j]]
+            label_ = up[j]
+        else:
+            label_ = f"{group[j]} {low[j]}" if group[j] else low[j]
+            options = [low[j], label_] + ([up[j]] if up[j] else [])
+        cells.append(label_ or None)
+        for text in options:
+            field = spec.field_for(text) if text else None
+            if field is not None:
+                if field not in found.values():
+                    found[j] = field
+                break
+    return cells, found
 
 
 def _unique_labels(header: list[object]) -> list[str]:
@@ -473,12 +614,17 @@ def _unique_labels(header: list[object]) -> list[str]:
 
 def _finish(data: pd.DataFrame, header: list[object], fields: dict[int, str], first_row: int,
             source: str, sheet: str | None, header_row: int, *, spec: ListKind | None = None,
-            merged: list[tuple[int, int, int]] | None = None) -> InputTable:
+            merged: list[tuple[int, int, int]] | None = None, found: Header | None = None) -> InputTable:
     """The last step of every reader: column labels, merged blocks filled, rows skipped and counted, row numbers.
 
     ``data``: the cells below the header (row 0 = sheet row ``first_row``),
     columns in header order. ``merged``: (column, first row, last row) of
     merged blocks in ``data`` positions (only these cells are filled).
+    ``found``: the header as :func:`find_header` found it; for a two-row
+    header, ``header_row`` is its first row, both rows are recognised when
+    repeated below, and its second row is counted as a skipped header row
+    when ``data`` starts right below it (a reader cutting a list into chunks
+    passes ``found`` with every chunk: only the first counts that row).
     """
     spec = spec or LIST_KINDS["cards"]
     labels = _unique_labels(header)
@@ -489,7 +635,10 @@ def _finish(data: pd.DataFrame, header: list[object], fields: dict[int, str], fi
     src_row = np.arange(len(data), dtype="int64") + first_row
     blank = clean.blank_rows(data)
     filled = clean.fill_merged(data, merged) if merged else 0
-    rows = clean.classify_rows(data, header, fields, spec.field_for, blank)
+    header_rows = found.rows if found is not None else 1
+    captions = found.lines if header_rows > 1 else ()
+    own_rows = header_rows - 1 if first_row == header_row + header_rows else 0  # the header's rows below header_row
+    rows = clean.classify_rows(data, header, fields, spec.field_for, blank, captions=captions)
     dropped = rows.subtotal | rows.header
     if dropped.any():
         data = data.copy()
@@ -498,8 +647,9 @@ def _finish(data: pd.DataFrame, header: list[object], fields: dict[int, str], fi
     data = data.loc[keep].reset_index(drop=True)
     columns = {field: labels[j] for j, field in fields.items() if j < len(labels)}
     return InputTable(data, columns, src_row[keep], source, sheet, header_row, int(rows.blank.sum()),
-                      skipped_subtotal=int(rows.subtotal.sum()), skipped_header=int(rows.header.sum()),
-                      sheets=(sheet,) if sheet else (), merged_filled=filled)
+                      skipped_subtotal=int(rows.subtotal.sum()),
+                      skipped_header=int(rows.header.sum()) + own_rows,
+                      sheets=(sheet,) if sheet else (), merged_filled=filled, header_rows=header_rows)
 
 
 # ---------------------------------------------------------------------------
@@ -556,13 +706,13 @@ def _read_excel(path: Path, kind: str, sheet: str | None, spec: ListKind, all_sh
             if not _reader_failure(exc):
                 raise
             raise InputFileError(_damaged(path.name, exc)) from None
-        found = recognise_header(probe, spec)
+        found = find_header(probe, spec)
         if found is None:
             continue
         if all_sheets and hidden(name):
             hidden_found.append(name)
             continue
-        h, fields = found
+        h = found.last  # the header's last row: the data start below it
         start_row, start_col = ws.start if ws.start else (0, 0)
         try:
             if reader is None:
@@ -575,11 +725,11 @@ def _read_excel(path: Path, kind: str, sheet: str | None, spec: ListKind, all_sh
             if not _reader_failure(exc):
                 raise
             raise InputFileError(_damaged(path.name, exc)) from None
-        header_row = start_row + h + 1  # 1-based
+        header_row = start_row + found.row + 1  # 1-based (the first row of a two-row header)
         first = start_row + h + 1  # 0-based sheet row of the first data row
         merged = _merged_blocks(ws, kind, source, name, first, start_col)
-        tables.append(_finish(data, probe[h], fields, header_row + 1, path.name, name, header_row,
-                              spec=spec, merged=merged))
+        tables.append(_finish(data, found.cells, found.fields, first + 1, path.name, name, header_row,
+                              spec=spec, merged=merged, found=found))
         if not all_sheets:
             break
     if not tables and hidden_found:
@@ -616,9 +766,20 @@ def _merged_blocks(ws, kind: str, source, name: str, first: int, start_col: int)
             ranges = _ods_merged(source, name)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):  # ParseError is a SyntaxError
             ranges = None  # no merge information: nothing is filled
+    return blocks_below(ranges or [], first, start_col)
+
+
+def blocks_below(ranges, first: int, start_col: int = 0, width: int | None = None) -> list[tuple[int, int, int]]:
+    """Merged ranges ((r0, c0), (r1, c1)) (0-based sheet cells) -> blocks for :func:`_finish`.
+
+    Keeps the ranges spanning several rows whose first row is at or below
+    ``first`` (the first data row) and whose first column is in the list
+    (from ``start_col``, ``width`` columns): (column, first row, last row) in
+    data positions.
+    """
     blocks = []
-    for (r0, c0), (r1, c1) in ranges or []:
-        if r1 > r0 >= first and c0 >= start_col:
+    for (r0, c0), (r1, c1) in ranges:
+        if r1 > r0 >= first and c0 >= start_col and (width is None or c0 - start_col < width):
             blocks.append((c0 - start_col, r0 - first, r1 - first))
     return blocks
 
@@ -699,7 +860,7 @@ def _concat(tables: list[InputTable]) -> InputTable:
         sum(t.skipped_blank for t in tables), skipped_subtotal=sum(t.skipped_subtotal for t in tables),
         skipped_header=sum(t.skipped_header for t in tables), src_sheet=src_sheet,
         sheets=tuple(t.sheet for t in tables), hidden_sheets=first.hidden_sheets,
-        merged_filled=sum(t.merged_filled for t in tables),
+        merged_filled=sum(t.merged_filled for t in tables), header_rows=first.header_rows,
     )
 
 
@@ -748,29 +909,40 @@ def _read_text(path: Path) -> str:
 
 
 def csv_layout(text: str, name: str, spec: ListKind) -> tuple[str, int, dict[int, str], list[object]]:
-    """Delimiter, header row index, recognised fields and header cells of a CSV text (its first lines)."""
+    """Delimiter, header row index, recognised fields and header cells of a CSV text (its first lines).
+
+    The index is the header's last row (the data start on the next line);
+    for a two-row header the cells are its combined captions.
+    """
+    delimiter, found = _csv_header(text, name, spec)
+    return delimiter, found.last, found.fields, list(found.cells)
+
+
+def _csv_header(text: str, name: str, spec: ListKind) -> tuple[str, Header]:
+    """Delimiter and header of a CSV text (its first lines)."""
     if "\x00" in text:
         raise InputFileError(f"Không đọc được tệp '{name}': nội dung không phải văn bản (CSV) hay bảng tính.")
     first_lines = text.splitlines()[:HEADER_SCAN_ROWS]
     delimiter = max([",", ";", "\t", "|"], key=lambda d: sum(line.count(d) for line in first_lines))
     probe = list(csv.reader(first_lines, delimiter=delimiter))
-    found = recognise_header(probe, spec)
+    found = find_header(probe, spec)
     if found is None:
         raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong tệp '{name}'.")
-    h, fields = found
-    return delimiter, h, fields, list(probe[h])
+    return delimiter, found
 
 
 def _read_csv(path: Path, spec: ListKind) -> InputTable:
     text = _read_text(path)
-    delimiter, h, fields, header = csv_layout(text, path.name, spec)
+    delimiter, found = _csv_header(text, path.name, spec)
+    header = list(found.cells)
+    h = found.last
     try:
         data = _csv_frame(text, delimiter, h + 1, len(header))
     except CsvDamaged as exc:
         raise InputFileError(str(exc).replace("tệp CSV", f"tệp CSV '{path.name}'", 1)) from None
     if data.shape[1] > len(header):
         header += [None] * (data.shape[1] - len(header))
-    return _finish(data, header, fields, h + 2, path.name, None, h + 1, spec=spec)
+    return _finish(data, header, found.fields, h + 2, path.name, None, found.row + 1, spec=spec, found=found)
 
 
 def _csv_frame(text: str, delimiter: str, skip: int, width: int) -> pd.DataFrame:
@@ -856,11 +1028,12 @@ def _read_html(path: Path, spec: ListKind) -> InputTable:
     for frame in frames:
         frame = frame.astype(object).map(_html_cell)
         probe = frame.head(HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()
-        found = recognise_header(probe, spec)
+        found = find_header(probe, spec)
         if found is None:
             continue
-        h, fields = found
+        h = found.last
         data = frame.iloc[h + 1:].reset_index(drop=True)
         data.columns = range(data.shape[1])
-        return _finish(data, probe[h], fields, h + 2, path.name, None, h + 1, spec=spec)
+        return _finish(data, found.cells, found.fields, h + 2, path.name, None, found.row + 1, spec=spec,
+                       found=found)
     raise NoHeaderRow(f"Không tìm thấy dòng tiêu đề của {spec.description} trong tệp '{path.name}' (trang HTML).")
