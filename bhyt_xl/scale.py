@@ -54,11 +54,13 @@ from bhyt_xl.core.prepare import CARD_COLUMNS, prepare_cards
 from bhyt_xl.core.review import DATA_ERROR, DUPLICATE, KEPT, review_cards, summarise
 from bhyt_xl.errors import InputFileError, NoHeaderRow
 from bhyt_xl.io import multi, sheets
+from bhyt_xl.io.legacy_io import unicode_table
 from bhyt_xl.io.read import (
     LIST_KINDS,
     InputTable,
+    _csv_header,
     _finish,
-    csv_layout,
+    eight_bit_codec,
     read_table,
     recognise_header,
     sniff,
@@ -166,7 +168,8 @@ def text_encoding(head: bytes) -> str:
     """The Python codec :func:`bhyt_xl.io.read._decode` would use, judged from the file's first bytes.
 
     UTF-16 by BOM or zero bytes; UTF-8 (with or without BOM) when the head
-    decodes; else Windows-1258 (whose text is then composed to NFC).
+    decodes; else Latin-1 for a TCVN3/VNI text, or Windows-1258 (whose text is
+    then composed to NFC).
     """
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
@@ -184,7 +187,7 @@ def text_encoding(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(body) - 3 and len(head) >= HEAD_BYTES:  # a character cut at the end of the head
             return "utf-8-sig"
-        return "cp1258"
+        return eight_bit_codec(head)
 
 
 class _Utf8Stream(io.RawIOBase):
@@ -290,13 +293,15 @@ def _csv_chunks(path: Path, chunk_rows: int, spec) -> Iterator[InputTable]:
         raise InputFileError(f"Không đọc được bảng mã của tệp '{path.name}'; hãy lưu lại dạng CSV UTF-8.") from None
     if encoding == "cp1258":
         text = unicodedata.normalize("NFC", text)
-    delimiter, h, fields, header = csv_layout(text, path.name, spec)
+    delimiter, found = _csv_header(text, path.name, spec)
+    h, fields, header = found.last, found.fields, list(found.cells)
     first = h + 2
     for frame in _csv_frames(path, encoding, delimiter, h + 1, len(header), chunk_rows):
         extra = [j for j in range(len(header), frame.shape[1]) if frame[j].notna().any()]
         frame = frame.iloc[:, : (max(extra) + 1 if extra else len(header))]
         cells = header + [None] * (frame.shape[1] - len(header))
-        yield _finish(frame, cells, fields, first, path.name, None, h + 1, spec=spec), len(frame)
+        # every chunk knows the header (a repeated two-row header is recognised); only the first counts its 2nd row
+        yield _finish(frame, cells, fields, first, path.name, None, found.row + 1, spec=spec, found=found), len(frame)
         first += len(frame)
 
 
@@ -482,7 +487,7 @@ def review_partitioned(paths, params: Params | None = None, workdir: str | Path 
             if n == 0:
                 continue
             row_id = np.arange(next_id, next_id + n, dtype="int64")
-            data = ct.data.set_axis(row_id, axis=0)
+            data = unicode_table(ct)[0].data.set_axis(row_id, axis=0)  # TCVN3/VNI text as Unicode, as in memory
             cards, problems = prepare_cards(data, ct.columns, ct.src_row, params)
             t = _timed(timings, "prepare_s", t)
             bucket = bucket_of(identity_keys(cards)["identity_key"], cards["valid"].to_numpy(dtype=bool), row_id,

@@ -122,3 +122,74 @@ def test_bundled_sample_is_not_taken_for_legacy():
     root = Path(__file__).resolve().parents[1]
     review = review_file(root / "bhyt_xl" / "samples" / "danh_sach_the_khanh_hoa.xlsx")
     assert not review.legacy
+
+
+# ---------------------------------------------------------------------------
+# Whole files in a legacy encoding: headers too, and 8-bit CSV
+# ---------------------------------------------------------------------------
+def legacy_file_frame(encoding: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(Unicode list, the same list with headers and text in ``encoding``)."""
+    uni, old = legacy_list(encoding)
+    encode = ENCODERS[encoding]
+    for col in old.columns:  # every text cell of the file, as an old program typed it
+        old[col] = old[col].map(lambda v: encode(v) if isinstance(v, str) and col not in TEXT else v)
+    old = old.rename(columns={c: encode(c) for c in old.columns})
+    assert "Họ và tên" not in old.columns
+    return uni, old
+
+
+@pytest.mark.parametrize("encoding", [TCVN3, VNI])
+def test_legacy_headers_are_recognised(encoding, tmp_path):
+    uni, old = legacy_file_frame(encoding)
+    a_path, b_path = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    uni.to_excel(a_path, index=False)
+    old.to_excel(b_path, index=False)
+    a, b = review_file(a_path), review_file(b_path)
+    assert set(b.table.columns) == set(a.table.columns)
+    _same_review(a, b)
+
+
+@pytest.mark.parametrize("encoding", [TCVN3, VNI])
+def test_eight_bit_csv_in_a_legacy_font_is_read_as_such(encoding, tmp_path):
+    from bhyt_xl.io.read import eight_bit_codec
+
+    uni, old = legacy_file_frame(encoding)
+    a_path, b_path = tmp_path / "a.csv", tmp_path / "b.csv"
+    uni.to_csv(a_path, index=False, encoding="utf-8")
+    # the bytes of the old font's code points, as old programs wrote them
+    b_path.write_bytes(old.to_csv(index=False).encode("latin-1"))
+    assert eight_bit_codec(b_path.read_bytes()) == "latin-1"
+    a, b = review_file(a_path), review_file(b_path)
+    assert sorted(b.legacy.encodings.values()) == [encoding] * 3  # name, address, sex (labels as written)
+    _same_review(a, b)
+
+
+def test_windows_1258_csv_is_still_windows_1258(tmp_path):
+    from bhyt_xl.io.read import eight_bit_codec
+
+    uni, _ = legacy_list(TCVN3)
+    path = tmp_path / "ansi.csv"
+    text = uni.to_csv(index=False)
+    from test_read import encode_cp1258
+
+    path.write_bytes(encode_cp1258(unicodedata.normalize("NFC", text)))
+    assert eight_bit_codec(path.read_bytes()) == "cp1258"
+    a = review_file(path)
+    assert not a.legacy
+    ref = tmp_path / "utf8.csv"
+    ref.write_text(text, encoding="utf-8")
+    _same_review(review_file(ref), a)
+
+
+def test_partitioned_run_converts_legacy_text_too(tmp_path):
+    from bhyt_xl.scale import review_partitioned
+
+    uni, old = legacy_file_frame(TCVN3)
+    b_path = tmp_path / "b.csv"
+    b_path.write_bytes(old.to_csv(index=False).encode("latin-1"))
+    a_path = tmp_path / "a.csv"
+    uni.to_csv(a_path, index=False, encoding="utf-8")
+    pa = review_partitioned(a_path, None, tmp_path / "wa", buckets=2, chunk_rows=20)
+    pb = review_partitioned(b_path, None, tmp_path / "wb", buckets=3, chunk_rows=17)
+    assert pa.stats == pb.stats
+    pd.testing.assert_frame_equal(pa.summary, pb.summary)

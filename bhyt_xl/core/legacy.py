@@ -234,6 +234,11 @@ def _bad_words(text: str) -> int:
     return sum(1 for w in _WORD.findall(text) if len(w) > 1 and not w.isascii() and not _is_syllable(w))
 
 
+def non_syllables(text: str) -> int:
+    """How many words of ``text`` (two letters or more, not ASCII) are not Vietnamese syllables: a reading's cost."""
+    return _bad_words(text)
+
+
 PLAIN = "plain"  # nothing to convert (ASCII, or not text)
 UNICODE = "unicode"  # already Unicode: never converted
 AMBIGUOUS = "ambiguous"  # Latin-1 text that reads as Vietnamese both as it is and as legacy

@@ -54,6 +54,7 @@ from bhyt_xl.core.values import is_blank
 from bhyt_xl.errors import BhytError, InputFileError, MissingColumns, NoHeaderRow
 from bhyt_xl.io import sheets as result_sheets
 from bhyt_xl.io import suspects_io
+from bhyt_xl.io.legacy_io import unicode_table
 from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET
 from bhyt_xl.io.params_io import params_from_rows
 
@@ -170,7 +171,7 @@ def process_check_data(book) -> Outcome:
         context["rows"] = len(table.data)
         params, _ = read_params(book)
         ui.status(STATUS_REVIEW)
-        cards, problems = prepare_cards(table.data, table.columns, table.src_row, params)
+        cards, problems = prepare_cards(unicode_table(table)[0].data, table.columns, table.src_row, params)
         ui.status(STATUS_WRITE)
         write_sheet(book, result_sheets.SHEET_PROBLEMS, result_sheets.problems_sheet(problems),
                     after=_sheet(book, LIST_SHEET))
@@ -850,7 +851,7 @@ def colour_list(book, table: InputTable, verdicts: np.ndarray) -> None:
     """
     sheet = _sheet(book, LIST_SHEET)
     ncols = table.data.shape[1]
-    first = table.header_row + 1
+    first = table.first_data_row
     last = max(sheet.used_range.last_cell.row, first)
     sheet.range((first, 1), (last, ncols)).color = None
     multi_area = not _is_remote(book)

@@ -46,6 +46,7 @@ from bhyt_xl.core.changes import (
     field_for_change_header,
     missing_change_columns,
 )
+from bhyt_xl.core.legacy import DECODERS, detect_legacy, header_readings, non_syllables
 from bhyt_xl.core.participation import missing_extra_columns
 from bhyt_xl.core.prepare import missing_required
 from bhyt_xl.core.schema import field_for_header, label
@@ -71,13 +72,24 @@ class ListKind:
     description: str  # for messages
 
 
+def legacy_aware(field_for):
+    """``field_for`` that also recognises a header typed in TCVN3 or VNI ("Hä vµ tªn" -> Họ và tên)."""
+    def recognise(text: object):
+        found = field_for(text)
+        if found is not None or not isinstance(text, str) or text.isascii():
+            return found
+        return next((f for f in map(field_for, header_readings(text)[1:]) if f is not None), None)
+
+    return recognise
+
+
 LIST_KINDS = {
-    "cards": ListKind(field_for_header, frozenset({"card_no", "full_name"}), missing_required, label,
+    "cards": ListKind(legacy_aware(field_for_header), frozenset({"card_no", "full_name"}), missing_required, label,
                       "danh sách thẻ (cần các cột như Mã thẻ, Họ và tên, Ngày sinh, Giới tính, Địa chỉ, Từ ngày, Đến ngày)"),
-    "changes": ListKind(field_for_change_header, frozenset({"change_type", "effective_date"}), missing_change_columns,
+    "changes": ListKind(legacy_aware(field_for_change_header), frozenset({"change_type", "effective_date"}), missing_change_columns,
                         change_label, "danh sách tăng/giảm (cần các cột như Mã số BHXH hoặc Mã thẻ, Loại tăng/giảm, "
                         "Ngày hiệu lực)"),
-    "extra": ListKind(field_for_header, frozenset({"valid_from", "valid_to"}), missing_extra_columns, label,
+    "extra": ListKind(legacy_aware(field_for_header), frozenset({"valid_from", "valid_to"}), missing_extra_columns, label,
                       "danh sách thời gian được tính (cần Mã số BHXH hoặc Họ và tên, Ngày sinh, Giới tính, Địa chỉ; "
                       "Từ ngày, Đến ngày)"),
 }
@@ -893,7 +905,29 @@ def _decode(raw: bytes, partial: bool = False) -> str:
     except UnicodeDecodeError as exc:
         if partial and exc.start >= len(body) - 3:
             return body[: exc.start].decode("utf-8")
+        if eight_bit_codec(raw) == "latin-1":
+            return raw.decode("latin-1")
         return unicodedata.normalize("NFC", raw.decode("cp1258", errors="strict"))
+
+
+def eight_bit_codec(raw: bytes) -> str:
+    """The codec of an 8-bit text file: "latin-1" when its text is TCVN3/VNI, else "cp1258" (Windows Vietnamese).
+
+    A legacy list stores its font's code points as bytes: read as Latin-1 they
+    are the characters :mod:`bhyt_xl.core.legacy` converts (column by column,
+    after reading). Read as Windows-1258 they would be garbled beyond repair.
+    Judged from the first lines.
+    """
+    sample = raw[:256 * 1024]
+    text = sample.decode("latin-1")
+    encoding = detect_legacy(pd.Series(text.splitlines()[:2000], dtype=object)) if text else None
+    if encoding is None:
+        return "cp1258"
+    # Windows-1258 text read as Latin-1 can look like a legacy font too ("Thiò": i + the 1258 byte of a tone):
+    # the reading with fewer words that are not Vietnamese syllables wins
+    as_1258 = unicodedata.normalize("NFC", sample.decode("cp1258", errors="replace"))
+    as_legacy = DECODERS[encoding](text)
+    return "latin-1" if non_syllables(as_legacy) < non_syllables(as_1258) else "cp1258"
 
 
 def _read_text(path: Path) -> str:
