@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,11 +16,12 @@ import pandas as pd
 
 from bhyt_xl.core.prepare import prepare_cards
 from bhyt_xl.core.review import ReviewResult, review_cards
-from bhyt_xl.io import sheets, suspects_io
+from bhyt_xl.errors import OutputError
+from bhyt_xl.io import big_output, sheets, suspects_io
 from bhyt_xl.io.legacy_io import LegacyReport, unicode_table
 from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET, params_blocks
 from bhyt_xl.io.read import InputTable, accounting_text, read_table
-from bhyt_xl.io.write import SheetWriter, atomic_path, new_workbook
+from bhyt_xl.io.write import SheetWriter, atomic_path, ensure_replaceable, new_workbook
 from bhyt_xl.params import Params
 
 if TYPE_CHECKING:
@@ -125,28 +127,88 @@ SHEET_LAYOUTS = {
 
 
 def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: Params, source: str,
-                   bold: dict[str, np.ndarray] | None = None, notes: tuple[str, ...] = ()) -> Path:
-    """Write result sheets (in order) plus the "Tham số" sheet, atomically; returns the path."""
+                   bold: dict[str, np.ndarray] | None = None, notes: tuple[str, ...] = (),
+                   intros: dict[str, tuple[str, ...]] | None = None) -> Path:
+    """Write result sheets (in order) plus the "Tham số" sheet, atomically; returns the path.
+
+    ``intros``: sheet -> lines of text written above that sheet's header.
+    """
     output = Path(output)
-    bold = bold or {}
     with atomic_path(output) as tmp:
-        wb = new_workbook(tmp)
-        w = SheetWriter(wb)
-        for name, frame in frames.items():
-            w.frame(name, frame, bold_rows=bold.get(name), **SHEET_LAYOUTS.get(name, {}))
-        w.blocks(PARAMS_SHEET, params_blocks(params),
-                 intro=[f"Tham số đã dùng cho lần chạy trên tệp {source}", *notes,
-                        "Sửa các bảng dưới đây rồi dùng lại tệp này với --params để chạy lại."])
-        wb.close()
+        _write_workbook_file(tmp, frames, params, source, bold, notes, intros)
     return output
 
 
-def write_review(review: Review, output: str | Path) -> Path:
-    """Write the review's result workbook atomically; returns its path."""
+def _write_workbook_file(path: Path, frames: dict[str, pd.DataFrame], params: Params, source: str,
+                         bold: dict[str, np.ndarray] | None = None, notes: tuple[str, ...] = (),
+                         intros: dict[str, tuple[str, ...]] | None = None) -> None:
+    """The workbook of :func:`write_workbook`, written straight to ``path`` (a temporary file)."""
+    bold = bold or {}
+    wb = new_workbook(path)
+    w = SheetWriter(wb)
+    for name, frame in frames.items():
+        layout = dict(SHEET_LAYOUTS.get(name, {}))
+        if intros and name in intros:
+            layout["intro"] = (*intros[name], *layout.get("intro", ()))
+        w.frame(name, frame, bold_rows=bold.get(name), **layout)
+    w.blocks(PARAMS_SHEET, params_blocks(params),
+             intro=[f"Tham số đã dùng cho lần chạy trên tệp {source}", *notes,
+                    "Sửa các bảng dưới đây rồi dùng lại tệp này với --params để chạy lại."])
+    wb.close()
+
+
+def full_list_files(review: Review, output: str | Path, full_sheet_max_rows: int | None = None) -> tuple[Path, ...]:
+    """The files beside the workbook that hold the full annotated list: ``()`` for a list that fits the workbook.
+
+    A list of more than ``full_sheet_max_rows`` rows (default
+    :data:`~bhyt_xl.io.big_output.FULL_SHEET_MAX_ROWS`) gets
+    ``<output stem>_day_du.csv`` and ``<output stem>_day_du.parquet``.
+    """
+    limit = big_output.FULL_SHEET_MAX_ROWS if full_sheet_max_rows is None else full_sheet_max_rows
+    if len(review.table.data) <= limit:
+        return ()
+    return big_output.full_list_paths(output)
+
+
+def write_review(review: Review, output: str | Path, *, full_sheet_max_rows: int | None = None) -> Path:
+    """Write the review's result workbook atomically; returns its path.
+
+    Up to ``full_sheet_max_rows`` rows (default
+    :data:`~bhyt_xl.io.big_output.FULL_SHEET_MAX_ROWS`) "Kết quả" holds every
+    row. A longer list is too slow to write cell by cell: "Kết quả" then holds
+    the flagged rows only (Cấp trùng, Thẻ giữ lại, Lỗi dữ liệu, with every
+    column and "Dòng trong tệp") under a note that says so, and the complete
+    "Kết quả" frame goes to the CSV and parquet files of
+    :func:`full_list_files` beside the workbook. The other sheets are complete
+    either way. Every file is written to a temporary file in the destination
+    folder; the three are renamed into place together (the workbook last),
+    after checking that none of them is locked.
+    """
+    output = Path(output)
     bold = {sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
-    accounting = accounting_text(review.table, review.result.stats["errors"])
-    return write_workbook(output, review.sheets(), review.result.params, review.table.source, bold,
-                          (accounting, *review.notes()))
+    notes = (accounting_text(review.table, review.result.stats["errors"]), *review.notes())
+    frames = review.sheets()
+    extra = full_list_files(review, output, full_sheet_max_rows)
+    if not extra:
+        return write_workbook(output, frames, review.result.params, review.table.source, bold, notes)
+
+    csv_path, parquet_path = extra
+    if review.table.source in (csv_path.name, parquet_path.name):
+        raise OutputError(f"Tệp kết quả '{output.name}' sẽ ghi đè tệp danh sách gốc '{review.table.source}'; "
+                          "hãy chọn tên khác cho tệp kết quả.")
+    full = frames[sheets.SHEET_RESULT]
+    keep = big_output.flagged_mask(review.result.rows["verdict"].to_numpy())
+    frames[sheets.SHEET_RESULT] = full[keep]
+    intro = big_output.note_lines(csv_path, parquet_path, int(keep.sum()), len(full))
+    with (atomic_path(output) as tmp_book, atomic_path(csv_path) as tmp_csv,
+          atomic_path(parquet_path) as tmp_parquet):  # renamed in reverse order: parquet, CSV, workbook
+        with ThreadPoolExecutor(max_workers=1) as pool:  # pyarrow writes without the GIL, beside XlsxWriter
+            side = pool.submit(big_output.write_full_list, full, tmp_csv, tmp_parquet)
+            _write_workbook_file(tmp_book, frames, review.result.params, review.table.source, bold, notes,
+                                 {sheets.SHEET_RESULT: intro})
+            side.result()
+        ensure_replaceable(output, csv_path, parquet_path)
+    return output
 
 
 # ---------------------------------------------------------------------------

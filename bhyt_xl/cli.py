@@ -292,7 +292,7 @@ def _cmd_build_workbook(args) -> int:
 
 
 def _cmd_review(args) -> int:
-    from bhyt_xl.api import review_file, write_review
+    from bhyt_xl.api import full_list_files, review_file, write_review
 
     params = _review_params(args)
     inputs = [Path(p) for p in args.input]
@@ -325,6 +325,8 @@ def _cmd_review(args) -> int:
     if review.result.stats["errors"]:
         print("Xem các dòng lỗi trong sheet \"Lỗi dữ liệu\".")
     print(f"Kết quả: {output}")
+    for extra in full_list_files(review, output):
+        print(f"Danh sách đầy đủ (mọi dòng): {extra}")
     return 0
 
 

@@ -50,6 +50,26 @@ def atomic_path(path: str | os.PathLike):
             os.remove(tmp)
 
 
+def ensure_replaceable(*paths: str | os.PathLike) -> None:
+    """Stop before any rename if an existing output is locked (open in Excel on Windows).
+
+    Used when several outputs are renamed into place together, so that a
+    locked file stops the run before any of them is replaced. Opening for
+    append changes nothing; on Windows it fails while Excel holds the file.
+    """
+    for path in map(Path, paths):
+        if not path.exists():
+            continue
+        try:
+            with open(path, "ab"):
+                pass
+        except PermissionError:
+            raise OutputError(
+                f"Không ghi được '{path.name}': tệp đang mở trong Excel hoặc bị khóa. "
+                f"Hãy đóng tệp rồi chạy lại, hoặc ghi ra tên khác."
+            ) from None
+
+
 class SheetWriter:
     """Writes frames and block stacks into an XlsxWriter workbook with the house style."""
 
@@ -97,19 +117,24 @@ class SheetWriter:
         formats = [self.column_format(c, frame[c]) for c in cols]
         for j, (col, f) in enumerate(zip(cols, formats)):
             ws.set_column(j, j, _width(col, frame[col]), f)
-        values = _cells(frame)
-        bold_rows = np.zeros(len(frame), dtype=bool) if bold_rows is None else bold_rows
-        bold_formats = [self.column_format(c, frame[c], bold=True) or self.fmt["bold"] for c in cols]
-        for i, row in enumerate(values):
+        bold_rows = None if bold_rows is None or not np.any(bold_rows) else np.asarray(bold_rows, dtype=bool)
+        bold_cells = None
+        if bold_rows is not None:
+            bold_formats = [self.column_format(c, frame[c], bold=True) or self.fmt["bold"] for c in cols]
+            bold_cells = iter(_cells(frame[bold_rows]))
+        plan = [_column_plan(ws, frame.iloc[:, j], f) for j, f in enumerate(formats)]
+        writers = [p[0] for p in plan]
+        columns = range(len(cols))
+        for i, row in enumerate(zip(*(p[1] for p in plan))):
             r = top + 1 + i
-            if bold_rows[i]:
-                for j, v in enumerate(row):
+            if bold_rows is not None and bold_rows[i]:
+                for j, v in enumerate(next(bold_cells)):
                     if v is not None:
                         ws.write(r, j, v, bold_formats[j])
-            else:
-                for j, v in enumerate(row):
-                    if v is not None:
-                        ws.write(r, j, v, formats[j])
+                continue
+            for write, j, v in zip(writers, columns, row):
+                if v is not None:
+                    write(r, j, v)
         ws.freeze_panes(top + 1, 0)
         if cols:
             ws.autofilter(top, 0, top + max(len(frame), 1), len(cols) - 1)
@@ -176,6 +201,61 @@ def _cells(frame: pd.DataFrame) -> list[list[object]]:
     if not cols:
         return []
     return [list(row) for row in zip(*cols)]
+
+
+#: Excel's day 0 is 1899-12-31; serials from day 60 on count the nonexistent 29/02/1900.
+_EXCEL_EPOCH_US = np.datetime64("1899-12-31", "us").astype("int64")
+_DAY_US = 86_400_000_000
+_FIRST_PLAIN_SERIAL = 61  # 01/03/1900: from here on a serial is simply days since 30/12/1899
+
+
+def _column_plan(ws, s: pd.Series, column_format):
+    """How one column is written fast: ``(write(row, col, value), values)``, None values skipped.
+
+    A cell written without a format takes its column's format (set by
+    ``set_column``), so the output equals writing every cell with
+    ``column_format``. Text goes through ``write_string`` (no type dispatch),
+    numbers and dates through ``write_number`` (dates as Excel serials computed
+    in numpy); blanks are skipped. Anything else (mixed object columns, nullable
+    integers, booleans, text in a formatted column) goes through ``write`` with
+    the column's format, cell by cell, exactly as before.
+    """
+    write_string = getattr(ws, "_write_string", ws.write_string)  # undecorated: no A1-notation check
+    write_number = getattr(ws, "_write_number", ws.write_number)
+    missing = pd.isna(s).to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(s.dtype) and getattr(s.dt, "tz", None) is None:
+        serial = _excel_serials(s.to_numpy())
+        odd = ~missing & (serial < _FIRST_PLAIN_SERIAL)  # before 01/03/1900: let XlsxWriter convert
+        if not odd.any():
+            values = np.array(serial.tolist(), dtype=object)
+            values[missing] = None
+            return write_number, values.tolist()
+    elif s.dtype.kind in "fiu" and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+        values = np.array(s.to_numpy().tolist(), dtype=object)
+        values[missing] = None
+        return write_number, values.tolist()
+    elif isinstance(s.dtype, pd.StringDtype) and column_format is None:
+        values = s.to_numpy(dtype=object, na_value=None)
+        values[values == ""] = None  # an empty string with no format writes nothing
+        return write_string, values.tolist()
+    values = s.astype(object).to_numpy(copy=True)
+    values[missing] = None
+    values = [None if v is None else _plain(v) for v in values]
+
+    def write(r, j, v, _write=ws.write, _format=column_format):
+        _write(r, j, v, _format)
+
+    return write, values
+
+
+def _excel_serials(values: np.ndarray) -> np.ndarray:
+    """Excel serial numbers of datetime64 values, computed as XlsxWriter does (NaT gives NaN)."""
+    us = values.astype("datetime64[us]").astype("int64") - _EXCEL_EPOCH_US
+    days = us // _DAY_US
+    rest = us - days * _DAY_US
+    serial = days + ((rest // 1_000_000).astype("float64") + (rest % 1_000_000) / 1e6) / (60 * 60 * 24)
+    serial = np.where(serial > 59, serial + 1, serial)
+    return np.where(np.isnat(values), np.nan, serial)
 
 
 def _plain(value):
