@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import logging
 import os
 import re
@@ -284,6 +285,10 @@ def _read_any(path: Path, ext: str, sheet: str | None, spec: ListKind, all_sheet
         if zkind in ("broken", "zip"):
             raise InputFileError(_damaged(path.name))
         trimmed = _trim_sparse_xlsx(path) if zkind == "xlsx" else None
+        if trimmed is None and zkind == "xlsx" and not all_sheets and _EXT_KIND.get(ext) == zkind:
+            big = _read_big_xlsx(path, sheet, spec)
+            if big is not None:
+                return [big]
         if trimmed is not None:
             return _read_excel(path, zkind, sheet, spec, all_sheets, by_bytes=True, raw=trimmed)
         return _read_excel(path, zkind, sheet, spec, all_sheets, by_bytes=_EXT_KIND.get(ext) != zkind)
@@ -324,6 +329,7 @@ def _read_any(path: Path, ext: str, sheet: str | None, spec: ListKind, all_sheet
 # its value-less rows and without the space-only rows at its end: no value is
 # dropped (spaces count as blank everywhere) and the input file is not touched.
 SPARSE_MIN_CELLS = 2_000_000  # claimed cells (~64 MB in calamine) below which nothing is done
+DENSE_BYTES_PER_CELL = 8  # a sheet XML this large per claimed cell is full of values (a value cell is >= ~20 bytes)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"\s*/>')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _V = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
@@ -363,8 +369,8 @@ def _trim_sparse_xlsx(path: Path) -> bytes | None:
                 if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                     continue
                 claimed, last_row = _claimed_cells(z, info)
-                if claimed <= SPARSE_MIN_CELLS:
-                    continue
+                if claimed <= SPARSE_MIN_CELLS or info.file_size >= claimed * DENSE_BYTES_PER_CELL:
+                    continue  # small, or its claimed cells really hold values (nothing to trim)
                 xml = z.read(info)
                 if blank_strings is None:
                     blank_strings = _blank_shared_strings(z)
@@ -380,6 +386,171 @@ def _trim_sparse_xlsx(path: Path) -> bytes | None:
             return out.getvalue()
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, RuntimeError, NotImplementedError):
         return None  # the reader will say what is wrong with the file
+
+
+# ---------------------------------------------------------------------------
+# Large dense .xlsx: one parse, not two
+# ---------------------------------------------------------------------------
+# The general path parses a sheet twice: calamine for the first rows (to find
+# the header; it loads the whole sheet to give them) and fastexcel for the
+# data. For a large sheet the header is found in a copy of the workbook whose
+# sheets are cut after their first rows, the data are parsed once by
+# fastexcel, and the merged ranges (at the end of the sheet's XML) are read by
+# a second thread meanwhile. Anything unusual falls back to the general path.
+BIG_SHEET_BYTES = 64 * 1024 * 1024  # sheet XML (uncompressed) from which the one-parse path is taken
+PROBE_ROWS = HEADER_SCAN_ROWS + 10
+_ROW_END = re.compile(rb"<(?:\w+:)?row\b[^>]*?/>|</(?:\w+:)?row>")
+_SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b")
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)"')
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML part ("xl/worksheets/sheet1.xml"), from workbook.xml and its relationships."""
+    book = z.read("xl/workbook.xml")
+    rels = z.read("xl/_rels/workbook.xml.rels")
+    targets = {m.group(1): m.group(2) for m in re.finditer(
+        rb'<(?:\w+:)?Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(
+        rb'<(?:\w+:)?Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    out = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*?)/?>", book):
+        attrs = m.group(1)
+        name, rid = re.search(rb'\bname="([^"]*)"', attrs), re.search(rb'\br:id="([^"]+)"', attrs)
+        if not name or not rid or rid.group(1) not in targets:
+            continue
+        target = targets[rid.group(1)].decode()
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        out[_xml_text(name.group(1))] = part
+    return out
+
+
+def _xml_text(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8"))
+
+
+def _sheet_head(z: zipfile.ZipFile, part: str, rows: int) -> bytes | None:
+    """The sheet's XML cut after its first ``rows`` rows and closed again; None when its shape is unexpected."""
+    buf = b""
+    with z.open(part) as f:
+        while True:
+            chunk = f.read(1 << 20)
+            buf += chunk
+            ends = list(itertools.islice(_ROW_END.finditer(buf), rows))
+            if len(ends) >= rows or not chunk:
+                break
+    m = _SHEET_DATA.search(buf)
+    if m is None:
+        return None
+    prefix = m.group(1)
+    if not ends:  # no row at all: the sheet is whole already (small), or empty
+        return None
+    cut = ends[-1].end()
+    return buf[:cut] + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+
+
+def _merged_ranges_xml(path: Path, part: str) -> list:
+    """Merged ranges of a sheet ((r0, c0), (r1, c1)), 0-based, from its XML (streamed to its end)."""
+    ranges, tail = [], b""
+    with zipfile.ZipFile(path) as z, z.open(part) as f:
+        while True:
+            chunk = f.read(1 << 22)
+            if not chunk:
+                break
+            data = tail + chunk
+            if b"mergeCell" in data:
+                for m in _MERGE_REF.finditer(data):
+                    ranges.append(((int(m.group(2)) - 1, _col_number(m.group(1)) - 1),
+                                   (int(m.group(4)) - 1, _col_number(m.group(3)) - 1)))
+                cut = data.rfind(b"<")
+                tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
+            else:
+                tail = data[-200:]
+    return sorted(set(ranges))
+
+
+def _read_big_xlsx(path: Path, sheet: str | None, spec: ListKind) -> InputTable | None:
+    """The one-parse read of a large .xlsx sheet, or None to use the general path (small, unusual or damaged)."""
+    import concurrent.futures
+
+    import fastexcel
+    import python_calamine
+
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = _sheet_parts(z)
+            names = [sheet] if sheet is not None else list(parts)
+            if not names or any(n not in parts for n in names):
+                return None
+            if not any(z.getinfo(parts[n]).file_size >= BIG_SHEET_BYTES for n in names):
+                return None
+            heads = {n: _sheet_head(z, parts[n], PROBE_ROWS) for n in names}
+            if any(h is None for h in heads.values()):
+                return None
+            probe_zip = io.BytesIO()
+            with zipfile.ZipFile(probe_zip, "w", zipfile.ZIP_STORED) as w:
+                cut = {parts[n]: heads[n] for n in names}
+                for info in z.infolist():
+                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                        w.writestr(info.filename, cut.get(info.filename, b'<worksheet xmlns="http://schemas.'
+                                   b'openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'))
+                    else:
+                        w.writestr(info.filename, z.read(info))
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(probe_zip.getvalue()))
+        meta = {m.name: m for m in getattr(book, "sheets_metadata", [])}
+        for name in names:
+            m = meta.get(name)
+            if m is not None and m.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            ws = book.get_sheet_by_name(name)
+            probe = ws.to_python(skip_empty_area=True, nrows=HEADER_SCAN_ROWS)
+            found = find_header(probe, spec)
+            if found is not None:
+                break
+        else:
+            return None  # the general path gives the message
+        if z.getinfo(parts[name]).file_size < BIG_SHEET_BYTES:
+            return None
+        h = found.last
+        start_row, start_col = ws.start if ws.start else (0, 0)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            merges = pool.submit(_merged_ranges_xml, path, parts[name])
+            reader = fastexcel.read_excel(str(path))
+            loaded = reader.load_sheet(name, header_row=start_row + h, schema_sample_rows=None,
+                                       dtype_coercion="coerce", skip_whitespace_tail_rows=True)
+            columns = [c.name for c in loaded.available_columns()] if callable(
+                getattr(loaded, "available_columns", None)) else None
+            data = loaded.to_pandas()
+            ranges = merges.result()
+    except BaseException as exc:  # anything unexpected: the general path reads (and reports) the file
+        if not _reader_failure(exc):
+            raise
+        return None
+    if not _aligned(data, found, columns):
+        return None
+    first = start_row + h + 1
+    header_row = start_row + found.row + 1
+    merged = blocks_below(ranges, first, start_col)
+    return _finish(data, found.cells, found.fields, first + 1, path.name, name, header_row,
+                   spec=spec, merged=merged, found=found)
+
+
+def _aligned(data: pd.DataFrame, found: Header, columns: list[str] | None) -> bool:
+    """Whether fastexcel's columns start where the probe's header does (same first used column)."""
+    names = [str(c) for c in (columns if columns is not None else data.columns)]
+    header = found.lines[-1] if found.lines else found.cells
+    for j, cell in enumerate(header):
+        if j >= len(names):
+            return not _filled_cell(cell)
+        if _filled_cell(cell) and names[j].strip() != str(cell).strip():
+            return False
+    return True
+
+
+def _filled_cell(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
 def _blank_shared_strings(z: zipfile.ZipFile) -> set[int]:
