@@ -520,15 +520,13 @@ def _read_big_xlsx(path: Path, sheet: str | None, spec: ListKind) -> InputTable 
             reader = fastexcel.read_excel(str(path))
             loaded = reader.load_sheet(name, header_row=start_row + h, schema_sample_rows=None,
                                        dtype_coercion="coerce", skip_whitespace_tail_rows=True)
-            columns = [c.name for c in loaded.available_columns()] if callable(
-                getattr(loaded, "available_columns", None)) else None
             data = loaded.to_pandas()
             ranges = merges.result()
     except BaseException as exc:  # anything unexpected: the general path reads (and reports) the file
         if not _reader_failure(exc):
             raise
         return None
-    if not _aligned(data, found, columns):
+    if not _aligned(data, found):
         return None
     first = start_row + h + 1
     header_row = start_row + found.row + 1
@@ -537,9 +535,9 @@ def _read_big_xlsx(path: Path, sheet: str | None, spec: ListKind) -> InputTable 
                    spec=spec, merged=merged, found=found)
 
 
-def _aligned(data: pd.DataFrame, found: Header, columns: list[str] | None) -> bool:
-    """Whether fastexcel's columns start where the probe's header does (same first used column)."""
-    names = [str(c) for c in (columns if columns is not None else data.columns)]
+def _aligned(data: pd.DataFrame, found: Header) -> bool:
+    """Whether fastexcel's columns (named from the header row) start where the probe's header does."""
+    names = [str(c) for c in data.columns]
     header = found.lines[-1] if found.lines else found.cells
     for j, cell in enumerate(header):
         if j >= len(names):
