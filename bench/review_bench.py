@@ -1,12 +1,22 @@
 """Benchmark of the review path: generate a list once (cached), then read, review and write it.
 
 Usage: python bench/review_bench.py --rows 100000 [--rows 1000000] [--format xlsx|csv] [--core-only]
+       python bench/review_bench.py --core [--rows N ...] [--repeat 3]
 
 Prints, per size, seconds and peak memory (RSS, MB) of each phase, and a final line
 ``rows=N read_s=… review_s=… write_s=… total_s=… peak_mb=… read_only_s=…`` where
 read_only_s is a bare fastexcel read of the same file (the fastest reader), so the
 ratio total_s / read_only_s is comparable across machines.
 Each size runs in a fresh subprocess so peak memory is its own.
+
+``--core`` times the compute alone, on a CSV list already read (sizes 100,000,
+1,000,000 and 5,000,000 unless --rows is given; each generated once into
+bench/cache): ``review_table`` (the review phase: legacy-encoding check, prepare, review) and
+``continuity_table`` (the continuity phase: prepare + continuity), with their
+parts (``prepare_many``, ``review_cards``, ``review_continuity``). Each is run
+--repeat times (default 3) in one subprocess per size; the best and the median
+are printed, then one line of seconds per million rows per phase, so that
+linearity is visible. The machine's other load shows in the spread.
 """
 
 from __future__ import annotations
@@ -95,13 +105,81 @@ def run_one(rows: int, fmt: str, core_only: bool) -> dict:
     return out
 
 
+CORE_SIZES = [100_000, 1_000_000, 5_000_000]
+#: the timed steps of --core, in print order
+CORE_STEPS = ["review", "continuity", "prepare", "review_cards", "review_continuity"]
+
+
+def run_core(rows: int, repeat: int) -> dict:
+    """Compute-only timings on a list already read (see ``--core``); seconds per step, every run."""
+    import gc
+
+    sys.path.insert(0, str(ROOT))
+    path = ensure_input(rows, "csv")
+    from bhyt_xl.api import continuity_table, review_table
+    from bhyt_xl.core.participation import review_continuity
+    from bhyt_xl.core.review import review_cards
+    from bhyt_xl.io.multi import prepare_many
+    from bhyt_xl.io.read import read_table
+    from bhyt_xl.params import Params
+
+    table = read_table(path)
+    params = Params()
+    runs: dict[str, list[float]] = {step: [] for step in CORE_STEPS}
+
+    def timed(step, f):
+        gc.collect()
+        t = time.perf_counter()
+        out = f()
+        runs[step].append(time.perf_counter() - t)
+        return out
+
+    for _ in range(repeat):
+        review = timed("review", lambda: review_table(table, params))
+        duplicates = review.result.stats["duplicates"]
+        del review
+        timed("continuity", lambda: continuity_table(table, params))
+        cards, problems = timed("prepare", lambda: prepare_many(table, params))
+        timed("review_cards", lambda: review_cards(cards, params, problems))
+        timed("review_continuity", lambda: review_continuity(cards, params))
+        del cards, problems
+    return {"rows": rows, "runs": runs, "duplicates": duplicates, "peak_mb": peak_mb()}
+
+
+def core_main(sizes: list[int], repeat: int) -> None:
+    import statistics
+
+    results = []
+    for n in sizes:
+        cmd = [sys.executable, __file__, "--child", "--core", "--rows", str(n), "--repeat", str(repeat)]
+        r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        results.append(r)
+        parts = ", ".join(f"{step} {min(r['runs'][step]):.2f} s (median {statistics.median(r['runs'][step]):.2f})"
+                          for step in CORE_STEPS)
+        print(f"{n:>9,} rows: {parts}; peak {r['peak_mb']:.0f} MB; {r['duplicates']:,} duplicate cards", flush=True)
+    print("seconds per million rows (best of each size):")
+    for step in CORE_STEPS:
+        per = "  ".join(f"{r['rows']:,}: {min(r['runs'][step]) / r['rows'] * 1e6:.2f}" for r in results)
+        print(f"  {step:18s} {per}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, action="append", help="list size (repeatable); default 100000")
     ap.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     ap.add_argument("--core-only", action="store_true", help="skip writing the result workbook")
+    ap.add_argument("--core", action="store_true",
+                    help="compute only (review and continuity on a CSV list already read), 100k/1M/5M rows")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per size with --core (best and median printed)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.core:
+        sizes = args.rows or CORE_SIZES
+        if args.child:
+            print(json.dumps(run_core(sizes[0], args.repeat)))
+        else:
+            core_main(sizes, args.repeat)
+        return
     sizes = args.rows or [100_000]
     if args.child:
         print(json.dumps(run_one(sizes[0], args.format, args.core_only)))

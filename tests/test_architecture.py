@@ -5,7 +5,7 @@ import pathlib
 
 CORE = pathlib.Path(__file__).parents[1] / "bhyt_xl" / "core"
 ALLOWED = {"__future__", "dataclasses", "datetime", "re", "unicodedata", "math", "calendar", "typing",
-           "collections", "functools", "itertools", "numpy", "pandas", "dateutil", "rapidfuzz"}
+           "collections", "functools", "itertools", "numpy", "pandas", "pyarrow", "dateutil", "rapidfuzz"}
 ALLOWED_PROJECT = ("bhyt_xl.core", "bhyt_xl.params", "bhyt_xl.problems")
 
 

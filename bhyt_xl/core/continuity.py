@@ -303,12 +303,11 @@ def build_continuity_chains(periods: pd.DataFrame, options: ContinuityOptions = 
     * ``current_chain`` (bool): the row is in the person's last chain.
     """
     n = len(periods)
-    out = _empty_result(periods.index)
     extra = (periods["is_extra"].fillna(False).astype(bool).to_numpy()
              if "is_extra" in periods.columns else np.zeros(n, dtype=bool))
     keep_out = ~extra
     if n == 0:
-        return out.loc[keep_out]
+        return _empty_result(periods.index).loc[keep_out]
 
     start = as_days(periods["valid_from"])
     end = as_days(periods["valid_to"])
@@ -319,7 +318,7 @@ def build_continuity_chains(periods: pd.DataFrame, options: ContinuityOptions = 
         ok &= np.where(ok, start <= asof_d, False)
     pos = np.flatnonzero(ok)
     if len(pos) == 0:
-        return out.loc[keep_out]
+        return _empty_result(periods.index).loc[keep_out]
 
     person = _person_codes(periods["person"].to_numpy())[pos]
     r = _sweep(person, start[pos], end[pos], options)

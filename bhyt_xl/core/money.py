@@ -28,21 +28,28 @@ def _in_force(effective_from: pd.Series, values: pd.Series, on: np.ndarray) -> n
 
 def monthly_premium(months: np.ndarray, params: Params) -> np.ndarray:
     """Premium (đồng per month) in force in each month (first day of month, datetime64[D])."""
-    base = _in_force(params.base_salary["effective_from"], params.base_salary["amount"], months)
-    rate = _in_force(params.rates["effective_from"], params.rates["rate_percent"], months)
-    return np.round(base * rate / 100.0, 6)
+    ids, distinct = _distinct_months(months)
+    base = _in_force(params.base_salary["effective_from"], params.base_salary["amount"], distinct)
+    rate = _in_force(params.rates["effective_from"], params.rates["rate_percent"], distinct)
+    return np.round(base * rate / 100.0, 6)[ids]
 
 
 def budget_share(codes: np.ndarray, months: np.ndarray, params: Params) -> np.ndarray:
     """Budget's share (0..1) of the premium, per object code and month; 0 for codes not in the table."""
-    share = np.zeros(len(codes), dtype="float64")
     table = params.budget_shares
     code_ids, distinct = pd.factorize(np.asarray(codes, dtype=object))
+    month_ids, month_values = _distinct_months(months)
+    # one row per distinct code (and a last row of zeros for a missing code), one column per distinct month
+    grid = np.zeros((len(distinct) + 1, len(month_values)), dtype="float64")
     position = {c: i for i, c in enumerate(distinct)}
     for code, rows in table.groupby(table["code"].astype(str).str.upper().str.strip(), sort=False):
-        if code not in position:
-            continue
-        mask = code_ids == position[code]
-        if mask.any():
-            share[mask] = _in_force(rows["effective_from"], rows["share_percent"], months[mask]) / 100.0
-    return share
+        if code in position:
+            grid[position[code]] = _in_force(rows["effective_from"], rows["share_percent"], month_values) / 100.0
+    return grid[code_ids, month_ids]
+
+
+def _distinct_months(months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(ids, distinct)`` with ``distinct[ids] == months``: each value in force is looked up once per month."""
+    months = np.asarray(months)
+    ids, distinct = pd.factorize(months, use_na_sentinel=False)
+    return ids, np.asarray(distinct, dtype=months.dtype)

@@ -17,9 +17,11 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from bhyt_xl.core.continuity import ContinuityOptions, build_continuity_chains
 from bhyt_xl.core.identity import identity_keys
+from bhyt_xl.core.values import arrow_text, assemble, distinct_values
 from bhyt_xl.params import Params
 from bhyt_xl.problems import ERROR, RowProblems, concat_problems, empty_problems, problems_for
 
@@ -38,27 +40,109 @@ def continuity_options(params: Params) -> ContinuityOptions:
     )
 
 
+def bhxh_numbers(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """BHXH numbers as digits, 10 wide (Excel drops leading zeros): ``(codes, texts)``, '' when missing.
+
+    ``texts`` are distinct and ``texts[codes]`` is the number of each row;
+    each distinct cell value is read once.
+    """
+    codes, uniques = distinct_values(values)
+    text = pd.concat([uniques, pd.Series([np.nan], dtype=uniques.dtype)], ignore_index=True).astype("str").fillna("")
+    digits = text.str.fullmatch(r"[0-9]*").fillna(False).to_numpy(dtype=bool)  # nothing to remove
+    if not digits.all():
+        cleaned = text[~digits].str.replace(r"\D", "", regex=True)
+        text = text.where(digits, cleaned.reindex(text.index))
+    short = (text.ne("") & (text.str.len() < 10)).to_numpy(dtype=bool)
+    if short.any():
+        text = text.where(~short, text[short].str.zfill(10).reindex(text.index))
+    if digits.all() and not short.any():  # every value kept as it was: only '' may be there twice
+        empty = np.flatnonzero(text.iloc[:-1].eq("").to_numpy(dtype=bool))
+        if not len(empty):
+            return np.where(codes < 0, len(text) - 1, codes).astype(np.int64), text
+        return np.where(codes < 0, empty[0], codes).astype(np.int64), text.iloc[:-1]
+    same, distinct = pd.factorize(text)  # different cells may give one number
+    return same[np.where(codes < 0, len(text) - 1, codes)].astype(np.int64), pd.Series(distinct, dtype="str")
+
+
+@dataclasses.dataclass
+class _Participants:
+    """Who each row's periods belong to (see :func:`_participants`)."""
+
+    label: np.ndarray  # per row: < numbers: a BHXH number; numbers + person: an identity; -1: invalid row
+    numbers: pd.Series  # the distinct BHXH numbers
+    persons: int  # identities; the label ``len(numbers) + persons`` is a valid row without a key
+    identity_key: pd.Series
+    person: np.ndarray
+
+    @property
+    def no_key(self) -> int:
+        return len(self.numbers) + self.persons
+
+    def texts(self) -> pd.Series:
+        """The label texts: "B:" + each number, "K:" + each identity's key, missing for no key."""
+        any_row = np.zeros(self.persons, dtype=np.int64)
+        rows = np.flatnonzero(self.person >= 0)
+        any_row[self.person[rows]] = rows  # every row of a person has the same key
+        keys = self.identity_key.iloc[any_row].astype("str").reset_index(drop=True)
+        return pd.concat(["B:" + self.numbers, "K:" + keys, pd.Series([np.nan], dtype="str")], ignore_index=True)
+
+
+def _participants(bhxh_no: pd.Series, identity_key: pd.Series, person: np.ndarray,
+                  valid: np.ndarray) -> _Participants:
+    """Who each row's periods belong to, as codes (the texts of :func:`participant_labels` only on demand).
+
+    Labels: "B:<BHXH number>" for a row with a BHXH number, else the number
+    known for its identity ("B:…", the smallest), else "K:<identity key>";
+    invalid rows have none. ``person``: the identity of each row (rows of one
+    person share one key); -1 for a valid row without a key, whose label is
+    then missing (as "K:" + a missing key would be).
+    """
+    n = len(valid)
+    b_codes, numbers = bhxh_numbers(bhxh_no)
+    n_b = len(numbers)
+    has = numbers.ne("").to_numpy(dtype=bool)[b_codes] & valid
+    persons = int(person.max(initial=-1)) + 1
+    # identities with a row without a number take the smallest number of their other rows
+    lacking = np.zeros(persons + 1, dtype=bool)
+    lacking[person[valid & ~has]] = True  # (person -1 lands in the last slot, never used)
+    donors = np.flatnonzero(has & (person >= 0) & lacking[person])
+    known = np.full(persons, -1, dtype=np.int64)
+    if len(donors):
+        candidates = np.unique(b_codes[donors])
+        by_text = pc.sort_indices(arrow_text(numbers.iloc[candidates])).to_numpy()
+        rank = np.empty(n_b, dtype=np.int64)
+        rank[candidates[by_text]] = np.arange(len(candidates))  # code point order, as Python compares text
+        smallest = np.full(persons, len(candidates), dtype=np.int64)
+        np.minimum.at(smallest, person[donors], rank[b_codes[donors]])
+        found = smallest < len(candidates)
+        known[found] = candidates[by_text][smallest[found]]
+    inherited = valid & ~has & (person >= 0)
+    inherited[inherited] = known[person[inherited]] >= 0
+
+    label = np.full(n, -1, dtype=np.int64)
+    label[has] = b_codes[has]
+    label[inherited] = known[person[inherited]]
+    rest = valid & ~has & ~inherited
+    label[rest] = n_b + np.where(person[rest] >= 0, person[rest], persons)
+    return _Participants(label, numbers, persons, identity_key, person)
+
+
 def participant_labels(bhxh_no: pd.Series, identity_key: pd.Series, valid: np.ndarray) -> pd.Series:
     """Person label per row: the BHXH number, else the BHXH number known for the identity, else the identity.
 
     e.g. rows (bhxh '0123456789', key K), (bhxh '', key K), (bhxh '', key L)
          -> '0123456789', '0123456789', 'K:L'
     """
-    bhxh = bhxh_no.astype("str").fillna("").str.replace(r"\D", "", regex=True)
-    bhxh = bhxh.where(bhxh.eq("") | (bhxh.str.len() >= 10), bhxh.str.zfill(10))  # Excel drops leading zeros
-    has = bhxh.ne("").to_numpy() & valid
-    known = (
-        pd.DataFrame({"key": identity_key[has].to_numpy(), "bhxh": bhxh[has].to_numpy()})
-        .groupby("key", sort=False)["bhxh"].min()
-    )
-    from_identity = identity_key.map(known)
-    label = pd.Series(np.where(has, "B:" + bhxh, ""), index=identity_key.index, dtype="object")
-    inherited = ~has & from_identity.notna().to_numpy()
-    label[inherited] = "B:" + from_identity[inherited].astype(str)
-    rest = ~has & ~inherited
-    label[rest] = "K:" + identity_key[rest].astype(str)
-    label[~valid] = ""
-    return label
+    valid = np.asarray(valid, dtype=bool)
+    person = pd.factorize(identity_key)[0].astype(np.int64)
+    who = _participants(bhxh_no, identity_key, person, valid)
+    return _label_text(who.label, who.texts(), identity_key.index)
+
+
+def _label_text(label: np.ndarray, texts: pd.Series, index: pd.Index) -> pd.Series:
+    """The label text of each row ('' for rows without a label; object dtype)."""
+    table = np.append(texts.to_numpy(dtype=object), "")
+    return pd.Series(table[np.where(label >= 0, label, len(table) - 1)], index=index, dtype="object")
 
 
 @dataclasses.dataclass
@@ -90,40 +174,52 @@ def review_continuity(
     """
     ident = identity_keys(cards)
     valid = cards["valid"].to_numpy(dtype=bool)
-    labels = participant_labels(cards["bhxh_no"], ident["identity_key"], valid)
-    periods = pd.DataFrame(
-        {"person": labels.to_numpy(), "valid_from": cards["valid_from"], "valid_to": cards["valid_to"],
-         "is_extra": False},
-        index=cards.index,
-    )
-    periods = periods[valid]
+    who = _participants(cards["bhxh_no"], ident["identity_key"], ident["person"].to_numpy(), valid)
+    label = who.label
+    keep = np.flatnonzero(valid)
     problems = empty_problems()
     if extra is not None and len(extra):
+        labels = _label_text(label, who.texts(), cards.index)
+        periods = pd.DataFrame({"person": labels.to_numpy()[keep], "is_extra": False}, index=cards.index[keep])
         extra_rows, problems = _attach_extra(extra, labels, cards, ident)
+    else:
+        periods = pd.DataFrame({"person": label[keep]}, index=cards.index[keep])  # the label codes will do
+        extra_rows = None
+    periods["valid_from"] = cards["valid_from"].to_numpy()[keep]
+    periods["valid_to"] = cards["valid_to"].to_numpy()[keep]
+    if extra_rows is not None:
         periods = pd.concat([periods, extra_rows])
     chains = build_continuity_chains(periods, continuity_options(params), as_of=as_of)
-    chains = chains.reindex(cards.index)
+    if len(keep) < len(cards):
+        chains = chains.reindex(cards.index)
 
     five = chains["five_year_date"]
     printed = cards["printed_5y"]
     reached = chains["reached"].fillna(False).astype(bool) & valid
     wrong = reached & printed.notna() & (printed.dt.normalize() != five)
     missing = reached & printed.isna()
-    reprint = (wrong | missing) if has_printed else pd.Series(False, index=cards.index)
-    reason = np.where(wrong, REPRINT_WRONG, np.where(missing, REPRINT_MISSING, ""))
-    rows = pd.DataFrame(
+    reprint = ((wrong | missing) if has_printed else pd.Series(False, index=cards.index)).to_numpy(dtype=bool)
+    reason = np.empty(len(cards), dtype=object)
+    reason.fill("")
+    reason[reprint & missing.to_numpy(dtype=bool)] = REPRINT_MISSING
+    reason[reprint & wrong.to_numpy(dtype=bool)] = REPRINT_WRONG
+    # the person of each row: its label, numbered in order of first appearance (-1: no label)
+    labelled = np.flatnonzero((label >= 0) & (label != who.no_key))
+    person = np.full(len(cards), -1, dtype=np.int64)
+    person[labelled] = pd.factorize(label[labelled])[0]
+    rows = assemble(
         {
             "chain_start": chains["chain_start"],
             "months_continuous": chains["months_continuous"],
             "five_year_date": five.where(reached),
             "reached": reached,
-            "reprint": reprint.to_numpy(dtype=bool),
-            "reprint_reason": pd.Series(np.where(reprint, reason, ""), index=cards.index, dtype="object"),
-            "person": pd.factorize(labels.where(labels != ""))[0],
+            "reprint": reprint,
+            "reprint_reason": pd.Series(reason, index=cards.index, dtype="object"),
+            "person": person,
             "identity_key": ident["identity_key"],
             "valid": valid,
         },
-        index=cards.index,
+        cards.index,
     )
     return ContinuityReview(rows, problems, has_printed)
 

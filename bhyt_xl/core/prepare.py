@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bhyt_xl.core.schema import label
-from bhyt_xl.core.values import as_text, is_blank, parse_dates, parse_sex
+from bhyt_xl.core.values import (
+    arrow_text, as_text, assemble, distinct_values, is_blank, parse_dates, parse_dates_blank, parse_sex,
+)
 from bhyt_xl.params import Params
 from bhyt_xl.problems import ERROR, WARNING, RowProblems
 
@@ -37,7 +41,7 @@ def prepare_cards(data: pd.DataFrame, columns: dict[str, str], src_row, params: 
     """
     idx = data.index
     src = pd.Series(np.asarray(src_row, dtype="int64"), index=idx)
-    out = pd.DataFrame({"src_row": src}, index=idx)
+    out = {"src_row": src}
     found = RowProblems(src)
 
     def col(field):
@@ -49,10 +53,10 @@ def prepare_cards(data: pd.DataFrame, columns: dict[str, str], src_row, params: 
 
     # --- card number -------------------------------------------------------
     raw_card = col("card_no")
-    card = as_text(raw_card).str.upper().str.replace(r"[\s.\-_]", "", regex=True)
+    card = card_numbers(raw_card)
     out["card_no"] = card
     report(card == "", "card_no", None, "missing", "thiếu mã thẻ")
-    bad_card = (card != "") & ~card.str.match(params.card_pattern)
+    bad_card = (card != "") & ~card_pattern_ok(card, params.card_pattern)
     report(bad_card, "card_no", raw_card, "card_format",
            "'{value}' không đọc được là mã thẻ (cần 2 chữ cái và 13 chữ số, ví dụ HN2561234567890)")
 
@@ -66,28 +70,27 @@ def prepare_cards(data: pd.DataFrame, columns: dict[str, str], src_row, params: 
     out["sex"] = sex
 
     addr = col("address")
-    out["address"] = as_text(addr) if addr is not None else ""
+    out["address"] = as_text(addr) if addr is not None else pd.Series("", index=idx, dtype="str")
     report(out["address"] == "", "address", None, "missing_address",
            "thiếu địa chỉ (vẫn rà soát, so khớp với người cùng họ tên, ngày sinh, giới tính và cũng không có địa chỉ)",
            severity=WARNING)
 
     # --- group code --------------------------------------------------------
-    code = as_text(col("group_code")).str.upper().str.strip() if "group_code" in columns else None
-    from_card = card.str[:2]
-    out["group_code"] = from_card if code is None else code.where(code != "", from_card)
+    out["group_code"] = _group_codes(col("group_code") if "group_code" in columns else None, card)
 
     # --- dates -------------------------------------------------------------
+    blank = {}
     for field in ("issue_date", "valid_from", "valid_to", "revoked_on"):
         values = col(field)
         if values is None:
             out[field] = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
             continue
-        dates, _, bad = parse_dates(values)
+        dates, _, bad, blank[field] = parse_dates_blank(values)
         implausible = dates.notna() & (dates < CARD_DATE_MIN)
         report(bad | implausible, field, values, "date", "'{value}' không phải ngày hợp lệ (dd/mm/yyyy)")
-        out[field] = dates.where(~implausible)
+        out[field] = dates.where(~implausible) if implausible.any() else dates
     for field in ("valid_from", "valid_to"):
-        missing = out[field].isna() & (is_blank(col(field)) if col(field) is not None else True)
+        missing = out[field].isna() & blank[field] if field in blank else out[field].isna()
         report(missing, field, None, "missing", "thiếu ngày")
     reversed_ = out["valid_to"] < out["valid_from"]
     report(reversed_, "valid_to", col("valid_to"),
@@ -96,7 +99,7 @@ def prepare_cards(data: pd.DataFrame, columns: dict[str, str], src_row, params: 
     # --- optional identifiers ---------------------------------------------
     for field in ("bhxh_no", "unit_code", "kcb_code"):
         values = col(field)
-        out[field] = as_text(values) if values is not None else ""
+        out[field] = as_text(values) if values is not None else pd.Series("", index=idx, dtype="str")
     printed = col("printed_5y")
     if printed is not None:
         dates, _, bad = parse_dates(printed)
@@ -107,7 +110,61 @@ def prepare_cards(data: pd.DataFrame, columns: dict[str, str], src_row, params: 
         out["printed_5y"] = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
 
     out["valid"] = ~found.invalid
-    return out[CARD_COLUMNS], found.table()
+    return assemble({c: out[c] for c in CARD_COLUMNS}, idx), found.table()
+
+
+#: What the card number loses: spaces, dots, dashes and underscores.
+CARD_JUNK = r"[\s.\-_]"
+
+
+def card_numbers(values: pd.Series | None) -> pd.Series:
+    """Card numbers as text: stripped, upper case, without spaces, dots, dashes or underscores.
+
+    Only a number holding something besides ASCII letters and digits can
+    change, so the (Python) regex runs on those alone.
+    """
+    card = as_text(values).str.upper()
+    odd = ~pc.ascii_is_alnum(arrow_text(card)).to_numpy(zero_copy_only=False)
+    if odd.any():
+        fixed = card[odd].str.replace(CARD_JUNK, "", regex=True)
+        card = card.where(~odd, fixed.reindex(card.index))
+    return card
+
+
+def card_pattern_ok(card: pd.Series, pattern: str) -> pd.Series:
+    """``card.str.match(pattern)`` for card numbers from :func:`card_numbers` (bool Series).
+
+    Such numbers hold no whitespace at all, so on ASCII text a pattern that
+    pyarrow's RE2 compiles matches as Python's ``re`` would (they differ only
+    on non-ASCII letters and digits, whitespace and a final newline); RE2 then
+    checks every number at once, and the few non-ASCII numbers, or a pattern
+    RE2 does not take (look-arounds, back-references, ``\\Z``), go through pandas.
+    """
+    text = arrow_text(card)
+    body = pattern[1:] if pattern.startswith("^") else pattern
+    try:
+        ok = pc.match_substring_regex(text, f"^({body})").to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return card.str.match(pattern)
+    other = np.flatnonzero(~pc.string_is_ascii(text).to_numpy(zero_copy_only=False))
+    if len(other):
+        ok[other] = card.iloc[other].str.match(pattern).to_numpy(dtype=bool)
+    return pd.Series(ok, index=card.index)
+
+
+def _group_codes(values: pd.Series | None, card: pd.Series) -> pd.Series:
+    """The object code column (stripped, upper case), else the card number's first two letters."""
+    if values is None:
+        return card.str[:2]
+    codes, uniques = distinct_values(values)
+    text = as_text(uniques).str.upper().str.strip()
+    table = arrow_text(pd.concat([text, pd.Series([""], dtype="str")], ignore_index=True))
+    pick = pa.array(np.where(codes < 0, len(text), codes))
+    code = table.take(pick)  # a missing value reads as ""
+    empty = pc.equal(table, "").take(pick)
+    if pc.any(empty).as_py():
+        code = pc.if_else(empty, arrow_text(card.str[:2]), code)
+    return pd.Series(pd.array(code, dtype="str"), index=card.index)
 
 
 def _birth_and_sex(data, columns, col, report):

@@ -26,6 +26,7 @@ import pandas as pd
 from bhyt_xl.core.identity import identity_keys
 from bhyt_xl.core.money import budget_share, monthly_premium
 from bhyt_xl.core.months import as_days, explode_months, round_money, round_months
+from bhyt_xl.core.values import assemble, distinct_values
 from bhyt_xl.params import Params
 
 NOT_DUPLICATE = "Không trùng"
@@ -95,17 +96,71 @@ def effective_periods(cards: pd.DataFrame, params: Params) -> tuple[np.ndarray, 
     return start, end
 
 
+@dataclasses.dataclass
+class _Groups:
+    """The object code of every card, read once per distinct code.
+
+    ``code``: the code (object array, '' when missing); ``rank``: group rank
+    (:data:`UNKNOWN_RANK` outside the table); ``name``: group name.
+    """
+
+    code: np.ndarray
+    rank: np.ndarray
+    name: np.ndarray
+
+    @classmethod
+    def of(cls, cards: pd.DataFrame, params: Params) -> "_Groups":
+        ids, uniques = distinct_values(cards["group_code"])
+        codes = pd.Series(np.append(uniques.to_numpy(dtype=object), ""), dtype="object").fillna("")
+        rank = codes.map(params.code_rank()).fillna(UNKNOWN_RANK).astype("int64").to_numpy()
+        name = codes.map(params.code_group_name()).fillna(UNKNOWN_GROUP_NAME).to_numpy(dtype=object)
+        at = np.where(ids < 0, len(codes) - 1, ids)  # a missing code reads as ''
+        return cls(codes.to_numpy(dtype=object)[at], rank[at], name[at])
+
+
 def rank_cards(cards: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Sort keys of the letter's order: group rank, issue date (or validity start), validity start, card no."""
-    rank_of = params.code_rank()
-    codes = cards["group_code"].astype("object").fillna("")
-    group_rank = codes.map(rank_of).fillna(UNKNOWN_RANK).astype("int64")
-    order_date = cards["issue_date"].fillna(cards["valid_from"])
     return pd.DataFrame(
-        {"group_rank": group_rank, "order_date": order_date, "valid_from": cards["valid_from"],
-         "card_no": cards["card_no"]},
+        {"group_rank": _Groups.of(cards, params).rank, "order_date": cards["issue_date"].fillna(cards["valid_from"]),
+         "valid_from": cards["valid_from"], "card_no": cards["card_no"]},
         index=cards.index,
     )
+
+
+def _ranking_order(rows: np.ndarray, person: np.ndarray, group_rank: np.ndarray, order_date: np.ndarray,
+                   valid_from: np.ndarray, card_no: pd.Series) -> np.ndarray:
+    """Order of ``rows`` (positions of cards) by person, then the letter's ranking.
+
+    Keys: person, group rank, order date, validity start, card number, input
+    order. The first four are packed into one int64 when they fit (one
+    argsort); card numbers are compared only where those four tie.
+    """
+    keys = [person[rows], group_rank[rows], order_date[rows].view("int64"), valid_from[rows].view("int64")]
+    day = 86_400 * 10**9
+    if all((k % day == 0).all() for k in keys[2:]):
+        keys[2:] = [k // day for k in keys[2:]]
+    packed, size = np.zeros(len(rows), dtype=np.int64), 1
+    for k in keys:
+        lo = int(k.min(initial=0))
+        span = int(k.max(initial=0)) - lo + 1
+        if size * span >= 2**62:
+            packed = None
+            break
+        packed = packed * span + (k - lo)
+        size *= span
+    if packed is None:
+        card_rank = pd.factorize(card_no.iloc[rows].to_numpy(dtype=object), sort=True)[0]
+        return np.lexsort((rows, card_rank, valid_from[rows], order_date[rows], group_rank[rows], person[rows]))
+    order = np.argsort(packed, kind="stable")  # stable: input order breaks the remaining ties
+    sorted_key = packed[order]
+    tie = np.r_[False, sorted_key[1:] == sorted_key[:-1]]
+    tied = np.flatnonzero(tie | np.r_[tie[1:], False])
+    if len(tied):
+        # runs of equal keys: order each run by card number, then input order
+        who = order[tied]
+        card_rank = pd.factorize(card_no.iloc[rows[who]].to_numpy(dtype=object), sort=True)[0]
+        order[tied] = who[np.lexsort((who, card_rank, sorted_key[tied]))]
+    return order
 
 
 def overlapping_pairs(person, pos, start, end) -> pd.DataFrame:
@@ -114,11 +169,32 @@ def overlapping_pairs(person, pos, start, end) -> pd.DataFrame:
     Arrays are aligned per card; ``pos`` is the card's place in its person's
     ranking (0 = best). Only persons with two or more cards are paired.
     """
-    w = pd.DataFrame({"person": person, "pos": pos, "start": start, "end": end, "card": np.arange(len(person))})
-    w = w[w["person"].duplicated(keep=False)]
-    p = w.merge(w, on="person", suffixes=("_a", "_b"))
-    p = p[(p["pos_a"] < p["pos_b"]) & (p["start_a"] <= p["end_b"]) & (p["start_b"] <= p["end_a"])]
-    return p.reset_index(drop=True)
+    person = np.asarray(person)
+    pos = np.asarray(pos)
+    order = np.lexsort((pos, person))
+    return _pairs_in_order(order, person, pos, np.asarray(start), np.asarray(end))
+
+
+def _pairs_in_order(order: np.ndarray, person, pos, start, end) -> pd.DataFrame:
+    """:func:`overlapping_pairs`, given ``order``: the cards sorted by person and ranking.
+
+    In that order each person's cards are one run; every card is paired with
+    each later card of its run (no merge: the pairs are generated directly).
+    """
+    n = len(order)
+    p = person[order]
+    new = np.r_[True, p[1:] != p[:-1]] if n else np.zeros(0, dtype=bool)
+    bounds = np.r_[np.flatnonzero(new), n]  # run i is order[bounds[i]:bounds[i + 1]]
+    later = np.repeat(bounds[1:], np.diff(bounds)) - np.arange(n) - 1  # later cards of the same run
+    a = np.repeat(np.arange(n), later)
+    b = a + 1 + (np.arange(len(a)) - np.repeat(np.cumsum(later) - later, later))
+    ca, cb = order[a], order[b]
+    keep = (pos[ca] < pos[cb]) & (start[ca] <= end[cb]) & (start[cb] <= end[ca])
+    ca, cb = ca[keep], cb[keep]
+    return pd.DataFrame({
+        "person": person[ca], "pos_a": pos[ca], "start_a": start[ca], "end_a": end[ca], "card_a": ca,
+        "pos_b": pos[cb], "start_b": start[cb], "end_b": end[cb], "card_b": cb,
+    })
 
 
 def duplicate_segments(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -182,45 +258,32 @@ def review_cards(cards: pd.DataFrame, params: Params, problems: pd.DataFrame | N
     """
     from bhyt_xl.problems import empty_problems
 
-    # the two text columns used throughout, converted to plain object arrays once
-    cards = cards.assign(
-        card_no=pd.Series(cards["card_no"].to_numpy(dtype=object), index=cards.index, dtype="object"),
-        group_code=pd.Series(cards["group_code"].fillna("").to_numpy(dtype=object), index=cards.index, dtype="object"),
-    )
     ident = identity if identity is not None else identity_keys(cards)
     start, end = effective_periods(cards, params)
-    ranks = rank_cards(cards, params)
+    groups = _Groups.of(cards, params)
     valid = cards["valid"].to_numpy(dtype=bool) & ~np.isnat(start) & ~np.isnat(end) & (end >= start)
 
     # only people holding two or more cards (with validity in the period) need ranking and pairing
     person_all = ident["person"].to_numpy()
     counts = np.bincount(person_all[valid], minlength=max(int(person_all.max(initial=-1)) + 1, 1))
     multi = np.flatnonzero(valid & (counts[np.where(person_all >= 0, person_all, 0)] >= 2))
-    card_rank = pd.factorize(ranks["card_no"].to_numpy(dtype=object)[multi], sort=True)[0]
-    keys = (
-        multi,  # last key: input order
-        card_rank,
-        ranks["valid_from"].to_numpy()[multi],
-        ranks["order_date"].to_numpy()[multi],
-        ranks["group_rank"].to_numpy()[multi],
-        person_all[multi],  # first key
-    )
-    order = np.lexsort(keys)
+    order_date = cards["issue_date"].fillna(cards["valid_from"]).to_numpy()
+    order = _ranking_order(multi, person_all, groups.rank, order_date, cards["valid_from"].to_numpy(),
+                           cards["card_no"])
     sorted_person = person_all[multi][order]
     first = np.r_[True, sorted_person[1:] != sorted_person[:-1]] if len(order) else np.array([], dtype=bool)
     start_of_run = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0)) if len(order) else order
     pos = np.empty(len(multi), dtype="int64")
     pos[order] = np.arange(len(order)) - start_of_run
 
-    pairs = overlapping_pairs(person_all[multi], pos, start[multi], end[multi])
+    pairs = _pairs_in_order(order, person_all[multi], pos, start[multi], end[multi])
     for side in ("a", "b"):  # positions in `multi` -> row positions
         pairs[f"card_{side}"] = multi[pairs[f"card_{side}"].to_numpy()]
     segments = duplicate_segments(pairs)
-    codes = cards["group_code"].to_numpy(dtype=object)
-    per_year = measure(segments, codes, params)
+    per_year = measure(segments, groups.code, params)
 
-    rows = _verdicts(cards, ident, ranks, pairs, segments, per_year, params)
-    by_year = _by_year_table(per_year, cards, ranks, params)
+    rows = _verdicts(cards, ident, groups, pairs, segments, per_year, params)
+    by_year = _by_year_table(per_year, cards, groups, params)
     summary = summarise(by_year, params)
     return ReviewResult(rows, by_year, summary, problems if problems is not None else empty_problems(), params)
 
@@ -246,33 +309,49 @@ def _join_cards(frame: pd.DataFrame, by: str, cards_col: str) -> pd.Series:
     return pd.concat([single, joined])
 
 
-def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.DataFrame:
+def _filled(n: int, text: str) -> np.ndarray:
+    """An object array of ``n`` times ``text`` (``np.full`` is slow for object arrays)."""
+    out = np.empty(n, dtype=object)
+    out.fill(text)
+    return out
+
+
+def _card_numbers(cards: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The card numbers of some rows, as an object array (without converting the whole column)."""
+    return cards["card_no"].iloc[rows].to_numpy(dtype=object)
+
+
+def _verdicts(cards, ident, groups: _Groups, pairs, segments, per_year, params) -> pd.DataFrame:
     n = len(cards)
     idx = cards.index
-    card_no = cards["card_no"].to_numpy(dtype=object)
-    codes = cards["group_code"].to_numpy(dtype=object)
-    group_rank = ranks["group_rank"].to_numpy()
-    group_names = params.code_group_name()
+    codes = groups.code
+    group_rank = groups.rank
 
-    verdict = np.full(n, NOT_DUPLICATE, dtype=object)
-    verdict[~cards["valid"].to_numpy(dtype=bool)] = DATA_ERROR
-    reason = np.full(n, "", dtype=object)
-    dup_with = np.full(n, "", dtype=object)
-    cause = np.full(n, "", dtype=object)
+    error = ~cards["valid"].to_numpy(dtype=bool)
+    verdict = _filled(n, NOT_DUPLICATE)
+    verdict[error] = DATA_ERROR
+    involved = np.zeros(n, dtype=bool)  # kept or duplicate
+    reason = _filled(n, "")
+    dup_with = _filled(n, "")
+    cause = _filled(n, "")
     dup_from = np.full(n, _NAT)
     dup_to = np.full(n, _NAT)
     months_exact = np.zeros(n)
     money = np.zeros(n)
     budget = np.zeros(n)
+    revoked = cards["revoked_on"].notna().to_numpy()
 
     if not pairs.empty:
-        p = pairs.assign(no_a=card_no[pairs["card_a"]], no_b=card_no[pairs["card_b"]])
+        card_a, card_b = pairs["card_a"].to_numpy(), pairs["card_b"].to_numpy()
+        numbers = _card_numbers(cards, np.concatenate([card_a, card_b]))
+        p = pairs.assign(no_a=numbers[:len(card_a)], no_b=numbers[len(card_a):])
         # kept cards: better side of a pair, not themselves a duplicate
         dup_cards = segments["card"].unique()
         better = p.sort_values(["card_a", "pos_b"], kind="stable")
         worse_list = _join_cards(better, "card_a", "no_b")
         kept = np.setdiff1d(worse_list.index.to_numpy(), dup_cards)
         verdict[kept] = KEPT
+        involved[kept] = True
         dup_with[kept] = worse_list.loc[kept].to_numpy()
         reason[kept] = "Giữ lại; thẻ cấp trùng với thẻ này: " + worse_list.loc[kept].astype(str).to_numpy()
 
@@ -282,15 +361,15 @@ def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.Data
         b = best["card_b"].to_numpy()
         a = best["card_a"].to_numpy()
         verdict[b] = DUPLICATE
+        involved[b] = True
         dup_with[b] = better_list.loc[b].to_numpy()
         cross = group_rank[a] < group_rank[b]
         cause[b] = np.where(cross, CAUSE_CROSS_GROUP, CAUSE_SAME_GROUP)
-        rank_text = np.where(group_rank[a] >= UNKNOWN_RANK, "ngoài bảng", pd.Series(group_rank[a]).astype(str).to_numpy())
-        reason[b] = np.where(
-            cross,
-            "Trùng nhóm " + codes[a].astype(str) + " (ưu tiên cao hơn, nhóm " + rank_text.astype(str) + ")",
-            "Cấp sau thẻ " + card_no[a].astype(str) + " cùng nhóm",
-        )
+        reason[b] = [
+            f"Trùng nhóm {code} (ưu tiên cao hơn, nhóm {'ngoài bảng' if rank >= UNKNOWN_RANK else rank})" if c
+            else f"Cấp sau thẻ {number} cùng nhóm"
+            for c, code, rank, number in zip(cross.tolist(), codes[a], group_rank[a].tolist(), best["no_a"].tolist())
+        ]
 
         seg = segments.groupby("card").agg(s=("s", "min"), e=("e", "max"))
         dup_from[seg.index.to_numpy()] = seg["s"].to_numpy().astype("datetime64[D]")
@@ -302,23 +381,20 @@ def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.Data
         budget[ci] = tot["budget"].to_numpy()
 
         # notes: revoked cards, codes outside the group table
-        revoked = cards["revoked_on"].notna().to_numpy()
-        note = revoked & (verdict == DUPLICATE)
+        note = np.zeros(n, dtype=bool)
+        note[b] = revoked[b]
         reason[note] = reason[note] + "; thẻ đã thu hồi ngày " + _fmt_date(cards["revoked_on"].to_numpy()[note]) + \
             " (chỉ tính trùng đến ngày thu hồi)"
-        involved = (verdict == DUPLICATE) | (verdict == KEPT)
         unknown = involved & (group_rank >= UNKNOWN_RANK)
         reason[unknown] = reason[unknown] + "; mã đối tượng " + codes[unknown].astype(str) + \
             " không có trong bảng thứ tự nhóm (xếp sau 13 nhóm)"
 
-    err = verdict == DATA_ERROR
-    reason[err] = "Xem sheet Lỗi dữ liệu"
-    group_label = pd.Series(codes, dtype="object").map(group_names).fillna(UNKNOWN_GROUP_NAME).to_numpy()
+    reason[error] = "Xem sheet Lỗi dữ liệu"
 
     def text(values):
-        return pd.Series(values, index=idx, dtype="object")
+        return pd.Series(values, index=idx, dtype="object", copy=False)
 
-    return pd.DataFrame(
+    return assemble(
         {
             "verdict": text(verdict),
             "reason": text(reason),
@@ -333,26 +409,24 @@ def _verdicts(cards, ident, ranks, pairs, segments, per_year, params) -> pd.Data
             "person": ident["person"].to_numpy(),
             "group_code": text(codes),
             "group_rank": group_rank,
-            "group_name": text(group_label),
+            "group_name": text(groups.name),
             "cause": text(cause),
-            "revoked": cards["revoked_on"].notna().to_numpy(),
+            "revoked": revoked,
         },
-        index=idx,
+        idx,
     )
 
 
-def _by_year_table(per_year: pd.DataFrame, cards: pd.DataFrame, ranks: pd.DataFrame, params: Params) -> pd.DataFrame:
+def _by_year_table(per_year: pd.DataFrame, cards: pd.DataFrame, groups: _Groups, params: Params) -> pd.DataFrame:
     rows = per_year["card"].to_numpy()
-    codes = cards["group_code"].astype("object").fillna("").to_numpy()
-    names = params.code_group_name()
     return pd.DataFrame(
         {
             "row": cards.index.to_numpy()[rows],
             "src_row": cards["src_row"].to_numpy()[rows],
-            "card_no": cards["card_no"].to_numpy()[rows],
-            "group_code": codes[rows],
-            "group_rank": ranks["group_rank"].to_numpy()[rows],
-            "group_name": pd.Series(codes[rows], dtype="object").map(names).fillna(UNKNOWN_GROUP_NAME).to_numpy(),
+            "card_no": _card_numbers(cards, rows),
+            "group_code": groups.code[rows],
+            "group_rank": groups.rank[rows],
+            "group_name": groups.name[rows],
             "year": per_year["year"].to_numpy(),
             "months_exact": per_year["months"].to_numpy(),
             "months": round_months(per_year["months"].to_numpy(), params.month_rounding),

@@ -17,6 +17,10 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bhyt_xl.core.values import arrow_text, distinct_values, is_arrow_text
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -240,7 +244,11 @@ def normalize_address(s: object) -> str:
     >>> normalize_address("Thôn 1 ,Xã Vĩnh Lương,  TP.Nha Trang.")
     'thôn 1, xã vĩnh lương, tp. nha trang'
     """
-    text = normalize_name(s)
+    return _address_punctuation(normalize_name(s))
+
+
+def _address_punctuation(text: str) -> str:
+    """The punctuation spacing of :func:`normalize_address`, on a text already through normalize_name."""
     if _DASH.search(text):
         text = _DASH_RUN.sub(" - ", text)
     for mark in ",.;:)":
@@ -266,12 +274,122 @@ def normalize_series(values: pd.Series, kind: str) -> pd.Series:
     >>> normalize_series(pd.Series(["Hoà", None, "HÒA"]), "name").tolist()
     ['hòa', '', 'hòa']
     """
-    try:
-        normalize = _NORMALIZERS[kind]
-    except KeyError:
-        raise ValueError(f"kind must be 'name' or 'address', not {kind!r}") from None
-    codes, uniques = pd.factorize(values)
+    codes, keys = normalized_codes(values, kind)
+    return pd.Series(keys.take(codes), index=values.index, dtype=object)
+
+
+def normalized_codes(values: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """A column normalised as codes: ``(codes, keys)`` with ``keys[codes]`` equal to
+    :func:`normalize_series` (``keys``: the distinct normalised values, object array).
+
+    Equal normalised values share one code, so callers can compare rows by
+    code without building the text of every row.
+    """
+    codes, keys = normalized_arrow_codes(values, kind)
+    return codes, np.asarray(keys.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def normalized_arrow_codes(values: pd.Series, kind: str) -> tuple[np.ndarray, pa.Array]:
+    """As :func:`normalized_codes`, with the distinct normalised values as a pyarrow string array."""
+    if kind not in _NORMALIZERS:
+        raise ValueError(f"kind must be 'name' or 'address', not {kind!r}")
+    raw_codes, uniques = distinct_values(values)
+    if is_arrow_text(uniques):
+        normalized = _normalize_text(arrow_text(uniques), kind)
+    else:
+        normalized = pa.array(normalize_distinct(uniques.to_numpy(dtype=object), kind), type=pa.large_string())
     # Missing values get code -1, which numpy's take reads as the last
     # element: the "" appended after the normalised uniques.
-    table = np.array([normalize(u) for u in uniques] + [""], dtype=object)
-    return pd.Series(table.take(codes), index=values.index, dtype=object)
+    encoded = pc.dictionary_encode(pa.concat_arrays([normalized, pa.array([""], type=pa.large_string())]))
+    key_codes = encoded.indices.to_numpy().astype(np.int64)
+    return key_codes.take(raw_codes), encoded.dictionary
+
+
+# The characters clean_text replaces or removes (every character but the
+# plain space that is whitespace, a control, invisible, or a look-alike of Đ),
+# as one RE2 class for pyarrow.
+_CLEAN_CHARS_RE2 = "[" + "".join(f"\\x{{{cp:x}}}" for cp in sorted(_CLEAN_TABLE)) + "]"
+_SPACE = pa.scalar(" ", pa.large_string())
+
+
+def normalize_distinct(values, kind: str) -> np.ndarray:
+    """``normalize_name`` / ``normalize_address`` of each of a few distinct values (object array).
+
+    Text values go through :func:`_normalize_text` (vectorised); other values
+    (numbers, dates in an object column) one by one.
+    """
+    normalize = _NORMALIZERS[kind]
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    is_text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    if is_text.any():
+        out[is_text] = _normalize_text(pa.array(values[is_text], type=pa.large_string()), kind).to_pylist()
+    rest = np.flatnonzero(~is_text)
+    out[rest] = [normalize(v) for v in values[rest]]
+    return out
+
+
+def _normalize_text(text: pa.Array, kind: str) -> pa.Array:
+    """``normalize_name`` / ``normalize_address`` of each text of a pyarrow string array (no nulls).
+
+    The common case is vectorised: a text without any character that
+    :func:`clean_text` replaces or removes is split at its spaces, and each
+    *distinct word* of the whole batch is normalised once. This equals
+    normalising the whole text, because every step is local to a word: the
+    cleaning only collapses the spaces; lower case, NFC and the tone rule
+    never look across a space (a space is neither a letter, a combining mark,
+    cased nor case-ignorable). The address punctuation rules span words and
+    run per distinct text on the joined result. Other texts (invisible
+    characters, odd spaces, …) take the plain per-value path.
+    """
+    normalize = _NORMALIZERS[kind]
+    odd = pc.match_substring_regex(text, _CLEAN_CHARS_RE2).to_numpy(zero_copy_only=False)
+    plain = _normalize_words(text.filter(pa.array(~odd)))
+    if kind == "address":
+        plain = _address_punctuation_all(plain)
+    return _interleave(odd, plain, _each(normalize, text.filter(pa.array(odd))))
+
+
+def _each(function, text: pa.Array) -> pa.Array:
+    """``function`` (text -> text) applied in Python to each text."""
+    return pa.array([function(t) for t in text.to_pylist()], type=pa.large_string())
+
+
+def _interleave(mask: np.ndarray, kept: pa.Array, changed: pa.Array) -> pa.Array:
+    """One array: the texts of ``changed`` where ``mask`` is true, those of ``kept`` elsewhere (each in order)."""
+    if not mask.any():
+        return kept
+    if mask.all():
+        return changed
+    order = np.empty(len(mask), dtype=np.int64)
+    order[~mask] = np.arange(len(kept))
+    order[mask] = len(kept) + np.arange(len(changed))
+    return pa.concat_arrays([kept, changed]).take(pa.array(order))
+
+
+# An address that none of the punctuation rules changes: no dash, no space before , . ; : ), no
+# "( ", every , ; : followed by a space, another mark or the end, no "." or "(" (whose rules need
+# the look-arounds), no punctuation at either end. RE2 finds the others; only they go through Python.
+_PUNCTUATION_TO_FIX = (f"[{_DASHES}]| [,.;:)]|\\( |[,;:][^ ,.;:)]|[.(]"
+                       f"|^[{re.escape(_EDGE_PUNCTUATION)}]|[{re.escape(_EDGE_PUNCTUATION)}]$")
+
+
+def _address_punctuation_all(text: pa.Array) -> pa.Array:
+    """:func:`_address_punctuation` of each text (no nulls), in Python only for texts it may change."""
+    fix = pc.match_substring_regex(text, _PUNCTUATION_TO_FIX).to_numpy(zero_copy_only=False)
+    if not fix.any():
+        return text
+    return _interleave(fix, text.filter(pa.array(~fix)), _each(_address_punctuation, text.filter(pa.array(fix))))
+
+
+def _normalize_words(text: pa.Array) -> pa.Array:
+    """``normalize_name`` of texts holding none of the characters clean_text changes, word by word."""
+    if pc.any(pc.match_substring(text, "  ")).as_py() or pc.any(pc.starts_with(text, " ")).as_py() \
+            or pc.any(pc.ends_with(text, " ")).as_py():
+        text = pc.utf8_trim(pc.replace_substring_regex(text, " {2,}", " "), " ")
+    words = pc.split_pattern(text, " ")
+    encoded = pc.dictionary_encode(pc.list_flatten(words))
+    normalized = _each(normalize_name, encoded.dictionary).take(encoded.indices)
+    rebuilt = (pa.LargeListArray if pa.types.is_large_list(words.type) else pa.ListArray).from_arrays(
+        words.offsets, normalized)
+    return pc.binary_join(rebuilt, _SPACE)
