@@ -7,6 +7,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bhyt_xl.core import legacy
 from bhyt_xl.core.legacy import (
@@ -289,3 +291,14 @@ def test_clean_text_removes_bidi_and_invisible_format_marks(mark):
 
 def test_clean_text_maps_african_d_lookalike():
     assert clean_text("Ɖặng ɖức") == "Đặng đức"
+
+
+@given(st.lists(st.sampled_from(["Nguyễn Thị Hòa", "Hòa", "NguyÔn V¨n An", "Nguyeãn Thò Hoøa", "Lê Văn Bé", "An",
+                                 "TrÇn ThÞ B×nh", "", "Thôn 1, Xã Vĩnh Lương", "X· VÜnh L­¬ng"]), max_size=40),
+       st.booleans())
+def test_candidates_alone_give_the_columns_answer(values, as_object):
+    from bhyt_xl.core.legacy import legacy_candidates
+
+    series = pd.Series(values, dtype=object if as_object else "str")
+    mask = legacy_candidates(series)
+    assert detect_legacy(series[mask]) == detect_legacy(series)

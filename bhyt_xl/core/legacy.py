@@ -40,6 +40,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 TCVN3 = "TCVN3"
 VNI = "VNI"
@@ -327,6 +329,25 @@ def _column_encoding(classes: np.ndarray) -> str | None:
     if n_t + n_v == 0:
         return None
     return TCVN3 if n_t >= n_v else VNI
+
+
+_LATIN1_ONLY_TEXT = "^[\u0000-\u00ff]*[\u0080-\u00ff][\u0000-\u00ff]*$"
+
+
+def legacy_candidates(values: pd.Series) -> np.ndarray:
+    """Mask of the values that could be legacy text: Latin-1 letters or symbols, no Unicode-only letter.
+
+    One vectorised pass (RE2 for Arrow strings). :func:`detect_legacy` on the
+    candidates alone gives the column's answer: no other value is ever read
+    as legacy.
+    """
+    if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
+        text = values if isinstance(values.dtype, pd.StringDtype) else values.where(values.map(type) == str)
+        # every character Latin-1 (no Unicode-only letter or combining mark: all are above U+00FF), one not ASCII
+        arrow = pa.array(text.astype("str").array)  # the Arrow data itself (RE2 straight, no pandas pattern check)
+        hit = pc.match_substring_regex(arrow, _LATIN1_ONLY_TEXT)
+        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return np.zeros(len(values), dtype=bool)
 
 
 def detect_legacy(values: pd.Series) -> str | None:

@@ -14,7 +14,7 @@ import dataclasses
 
 import pandas as pd
 
-from bhyt_xl.core.legacy import detect_legacy, report_text, to_unicode
+from bhyt_xl.core.legacy import detect_legacy, legacy_candidates, report_text, to_unicode
 
 #: The fields whose text is compared or shown by the engine (codes and dates are ASCII).
 TEXT_FIELDS = ("full_name", "address", "sex", "male_mark", "female_mark")
@@ -54,7 +54,8 @@ def unicode_table(table):
         values = table.data[label]
         if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
             continue
-        encoding = detect_legacy(values)
+        candidates = legacy_candidates(values)
+        encoding = detect_legacy(values[candidates]) if candidates.any() else None
         if encoding is None:
             continue
         encodings[label] = encoding
