@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from bhyt_xl.core.prepare import prepare_cards
 from bhyt_xl.core.review import ReviewResult, review_cards
 from bhyt_xl.errors import OutputError
 from bhyt_xl.io import big_output, sheets, suspects_io
@@ -101,17 +100,30 @@ def review_table(table: InputTable, params: Params | None = None,
     reviewed as one person (:func:`bhyt_xl.core.suspects.review_with_suspects`);
     otherwise the plain review of CV 493.
     """
-    from bhyt_xl.io.multi import prepare_many
-
     params = params or Params()
-    engine_table, legacy = unicode_table(table)
-    cards, problems = prepare_many(engine_table, params)  # = prepare_cards for a list from one file
+    cards, problems, legacy = prepare_table(table, params)
     if not params.find_suspects and decisions is None:
         return Review(table, review_cards(cards, params, problems), legacy=legacy)
     from bhyt_xl.core.suspects import review_with_suspects
 
     run = review_with_suspects(cards, params, problems, decisions)
     return Review(table, run.result, run.suspects, run.decisions if decisions is not None else None, legacy)
+
+
+def prepare_table(table: InputTable, params: Params) -> tuple[pd.DataFrame, pd.DataFrame, LegacyReport]:
+    """The engine's cards of a list that has been read: ``(cards, problems, legacy report)``.
+
+    The one way every command prepares a list: legacy-encoded (TCVN3/VNI)
+    text columns converted to Unicode (:func:`~bhyt_xl.io.legacy_io.unicode_table`),
+    then each file's rows checked with that file's own columns
+    (:func:`~bhyt_xl.io.multi.prepare_many`, which is ``prepare_cards`` for a
+    list from one file).
+    """
+    from bhyt_xl.io.multi import prepare_many
+
+    engine_table, legacy = unicode_table(table)
+    cards, problems = prepare_many(engine_table, params)
+    return cards, problems, legacy
 
 
 def review_file(path: str | Path, params: Params | None = None, sheet: str | None = None,
@@ -259,7 +271,7 @@ def continuity_table(table: InputTable, params: Params | None = None, as_of=None
 
     params = params or Params()
     as_of = as_of if as_of is not None else params.continuity_as_of
-    cards, problems = prepare_cards(unicode_table(table)[0].data, table.columns, table.src_row, params)
+    cards, problems, _ = prepare_table(table, params)
     extra_periods = extra_problems = None
     if extra_table is not None:
         extra_periods, extra_problems = prepare_extra(extra_table.data, extra_table.columns, extra_table.src_row)
@@ -331,7 +343,7 @@ def apply_changes_tables(table: InputTable, changes_table: InputTable, params: P
     from bhyt_xl.core.changes import ChangeOptions, apply_changes, prepare_changes
 
     params = params or Params()
-    cards, card_problems = prepare_cards(unicode_table(table)[0].data, table.columns, table.src_row, params)
+    cards, card_problems, _ = prepare_table(table, params)
     changes, change_problems = prepare_changes(unicode_table(changes_table)[0].data, changes_table.columns,
                                                changes_table.src_row)
     result = apply_changes(cards, changes, params, ChangeOptions(cut=params.decrease_cut))

@@ -39,6 +39,10 @@ Giới tính, Địa chỉ, Mã đối tượng, Ngày cấp, Giá trị từ ng
 Ngày thu hồi, ...). Exit code 0 when the result was written (data errors are listed
 in the "Lỗi dữ liệu" sheet), 1 when the file cannot be used (message in Vietnamese).
 
+Danh sách trên 150.000 dòng: sheet "Kết quả" chỉ giữ các dòng cấp trùng, giữ lại và lỗi;
+danh sách đầy đủ (mọi dòng, có kết luận) ghi cạnh tệp kết quả: <tên>_day_du.csv và
+<tên>_day_du.parquet.
+
 Thẻ nghi trùng (--suspects): thêm sheet "Nghi trùng" gồm các cặp thẻ có thể của cùng
 một người nhưng ghi khác nhau (sai dấu, đảo ngày/tháng sinh, địa chỉ viết tắt, cùng mã
 số BHXH...). Cán bộ ghi "Trùng" / "Không trùng" vào cột Quyết định rồi chạy lại đúng
@@ -244,7 +248,7 @@ def _cmd_apply_changes(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from bhyt_xl.api import continuity_file, review_file
+    from bhyt_xl.api import continuity_table, review_file
     from bhyt_xl.reports import ReportSettings, export_pdf, read_report_settings, write_reports
 
     params = _review_params(args)
@@ -257,7 +261,7 @@ def _cmd_report(args) -> int:
         print(decisions_note)
     continuity = None
     if "printed_5y" in review.table.columns:
-        continuity = continuity_file(source, params=params, sheet=args.sheet)
+        continuity = continuity_table(review.table, params)  # the list already read, not the file again
     write_reports(output, review, settings, continuity=continuity)
     print(review.message())
     print(f"Báo cáo: {output}")
@@ -340,7 +344,7 @@ def _review_partitioned(args, inputs: list[Path], output: Path, params) -> int:
 
     import pandas as pd
 
-    from bhyt_xl.api import write_workbook
+    from bhyt_xl.api import vn_number, write_workbook
     from bhyt_xl.io import sheets
     from bhyt_xl.scale import review_partitioned
 
@@ -364,8 +368,8 @@ def _review_partitioned(args, inputs: list[Path], output: Path, params) -> int:
             frames[name] = frame
         else:
             frames[name] = frame.head(EXCEL_MAX_ROWS)
-            notes.append(f"Sheet \"{name}\" chỉ có {EXCEL_MAX_ROWS:,} dòng đầu (giới hạn của Excel); đủ "
-                         f"{len(frame):,} dòng ở {where}, tệp {full}.".replace(",", "."))
+            notes.append(f"Sheet \"{name}\" chỉ có {vn_number(EXCEL_MAX_ROWS)} dòng đầu (giới hạn của Excel); đủ "
+                         f"{vn_number(len(frame))} dòng ở {where}, tệp {full}.")
     frames = {"Ghi chú": pd.DataFrame({"Ghi chú": notes}), **frames}
     bold = {sheets.SHEET_SUMMARY: run.summary["kind"].isin(["year", "total"]).to_numpy()}
     source = ", ".join(p.name for p in inputs)
@@ -395,9 +399,10 @@ def _decisions(args, output: Path | None):
             raise BhytError(f"Tệp '{path.name}' không có sheet \"{SHEET}\" với cột \"Mã cặp\" và cột Quyết định.")
         return decisions, f"Đọc {decision_counts(decisions)} quyết định ở sheet \"{SHEET}\" của tệp {path.name}."
     decisions = read_decisions_file(output)
-    if decisions is None or (not args.suspects and decision_counts(decisions) == 0):
+    count = decision_counts(decisions)
+    if decisions is None or (not args.suspects and count == 0):
         return None, ""
-    return decisions, (f"Đọc {decision_counts(decisions)} quyết định ở sheet \"{SHEET}\" của tệp kết quả cũ "
+    return decisions, (f"Đọc {count} quyết định ở sheet \"{SHEET}\" của tệp kết quả cũ "
                        f"{output.name}; các quyết định được áp dụng và giữ lại trong tệp mới.")
 
 

@@ -61,6 +61,7 @@ from bhyt_xl.io.read import (
     _csv_header,
     _finish,
     eight_bit_codec,
+    existing_file,
     read_table,
     recognise_header,
     sniff,
@@ -335,11 +336,7 @@ def iter_chunks(path: str | Path, chunk_rows: int = 500_000, sheet: str | None =
     most 1,048,576 rows each) are read whole with ``read_table`` and cut.
     """
     spec = LIST_KINDS[kind]
-    path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"Không tìm thấy tệp '{path}'.")
-    if path.is_dir():
-        raise InputFileError(f"'{path}' là một thư mục, không phải tệp danh sách.")
+    path = existing_file(path)
     with path.open("rb") as f:
         head = f.read(65536)
     if path.suffix.lower() == ".parquet" or head.startswith(b"PAR1"):

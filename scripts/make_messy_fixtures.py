@@ -42,6 +42,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from bhyt_xl.samples.generate import encode_cp1258
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "messy"
 FIXED = dt.datetime(2012, 1, 1, 8, 0, 0)
@@ -503,20 +505,6 @@ def csv_text(sep=",", cards=CARDS, title=True, extra_rows=()) -> str:
     return buf.getvalue()
 
 
-TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 as Vietnamese Windows writes it: base letters precomposed, tone marks combining."""
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONES))
-            out += (base + "".join(c for c in d if c in TONES)).encode("cp1258")
-    return bytes(out)
 
 
 def csv_messy() -> str:

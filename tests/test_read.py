@@ -7,6 +7,7 @@ import xlsxwriter
 
 from bhyt_xl.errors import InputFileError, MissingColumns, NoHeaderRow
 from bhyt_xl.io.read import read_table
+from bhyt_xl.samples.generate import encode_cp1258
 
 HEADER = ["STT", "Mã thẻ", "Họ và tên", "Ngày sinh", "Giới tính", "Địa chỉ", "Mã đối tượng", "Ngày cấp",
           "Giá trị từ ngày", "Giá trị đến ngày", "Ghi chú riêng"]
@@ -63,22 +64,6 @@ def test_leading_zero_codes_kept(tmp_path):
     assert t.data["Mã số BHXH"].tolist() == ["0123456789"] * 3
 
 
-TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 as Vietnamese Windows writes it: letters with â/ê/ô/ơ/ư/ă precomposed, tones combining."""
-    import unicodedata
-
-    out = b""
-    for ch in text:
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONES))
-            out += (base + "".join(c for c in d if c in TONES)).encode("cp1258")
-    return out
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258"])

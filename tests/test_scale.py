@@ -23,6 +23,7 @@ from bhyt_xl.errors import InputFileError
 from bhyt_xl.io.multi import FILE_COLUMN, label_rows, read_many, review_many
 from bhyt_xl.io.read import read_table
 from bhyt_xl.samples import generate
+from bhyt_xl.samples.generate import encode_cp1258
 from bhyt_xl.scale import ROW_FIELDS, bucket_of, iter_chunks, review_partitioned
 
 SAMPLE = Path(generate.__file__).with_name(generate.SAMPLE_NAME)
@@ -32,20 +33,6 @@ ROWS = 20_000
 # ---------------------------------------------------------------------------
 # Inputs
 # ---------------------------------------------------------------------------
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def to_cp1258(text: str) -> bytes:
-    """Text as Windows-1258 bytes (letters with a tone mark are a base letter + a combining tone)."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONES))
-            out.append((base + "".join(c for c in d if c in _TONES)).encode("cp1258"))
-    return b"".join(out)
 
 
 def write_list(df: pd.DataFrame, path: Path, *, rename: dict | None = None, sep: str = ",",
@@ -77,7 +64,7 @@ def write_list(df: pd.DataFrame, path: Path, *, rename: dict | None = None, sep:
     text = io.StringIO()
     csv.writer(text, delimiter=sep, lineterminator="\r\n").writerows(lines)
     data = text.getvalue()
-    path.write_bytes(to_cp1258(data) if encoding == "cp1258" else data.encode(encoding))
+    path.write_bytes(encode_cp1258(data) if encoding == "cp1258" else data.encode(encoding))
     return path
 
 

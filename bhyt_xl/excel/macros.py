@@ -47,14 +47,19 @@ import pandas as pd
 import xlwings as xw
 
 import bhyt_xl
-from bhyt_xl.api import SHEET_LAYOUTS, Review, apply_changes_tables, continuity_table, review_table
-from bhyt_xl.core.prepare import prepare_cards
+from bhyt_xl.api import (
+    SHEET_LAYOUTS,
+    Review,
+    apply_changes_tables,
+    continuity_table,
+    prepare_table,
+    review_table,
+)
 from bhyt_xl.core.review import DATA_ERROR, DUPLICATE, KEPT
 from bhyt_xl.core.values import is_blank
 from bhyt_xl.errors import BhytError, InputFileError, MissingColumns, NoHeaderRow
 from bhyt_xl.io import sheets as result_sheets
 from bhyt_xl.io import suspects_io
-from bhyt_xl.io.legacy_io import unicode_table
 from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET
 from bhyt_xl.io.params_io import params_from_rows
 
@@ -171,7 +176,7 @@ def process_check_data(book) -> Outcome:
         context["rows"] = len(table.data)
         params, _ = read_params(book)
         ui.status(STATUS_REVIEW)
-        cards, problems = prepare_cards(unicode_table(table)[0].data, table.columns, table.src_row, params)
+        cards, problems, _ = prepare_table(table, params)
         ui.status(STATUS_WRITE)
         write_sheet(book, result_sheets.SHEET_PROBLEMS, result_sheets.problems_sheet(problems),
                     after=_sheet(book, LIST_SHEET))

@@ -167,6 +167,16 @@ def accounting_text(table: InputTable, errors: int) -> str:
             f"{_vn_int(table.skipped_subtotal)}/{_vn_int(table.skipped_blank)}).")
 
 
+def existing_file(path: str | os.PathLike) -> Path:
+    """``path`` as a Path, or :class:`InputFileError` when it is missing or a folder."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"Không tìm thấy tệp '{path}'.")
+    if path.is_dir():
+        raise InputFileError(f"'{path}' là một thư mục, không phải tệp danh sách.")
+    return path
+
+
 def read_table(path: str | os.PathLike, sheet: str | None = None, kind: str = "cards",
                all_sheets: bool = False) -> InputTable:
     """Read a list (``kind``: cards, changes or extra periods).
@@ -179,11 +189,7 @@ def read_table(path: str | os.PathLike, sheet: str | None = None, kind: str = "c
     Raises :class:`InputFileError`, :class:`NoHeaderRow` or :class:`MissingColumns`.
     """
     spec = LIST_KINDS[kind]
-    path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"Không tìm thấy tệp '{path}'.")
-    if path.is_dir():
-        raise InputFileError(f"'{path}' là một thư mục, không phải tệp danh sách.")
+    path = existing_file(path)
     ext = path.suffix.lower()
     if ext not in EXCEL_EXTENSIONS | CSV_EXTENSIONS | HTML_EXTENSIONS:
         raise InputFileError(

@@ -26,10 +26,8 @@ import numpy as np
 import pandas as pd
 
 from bhyt_xl.core.months import round_months
-from bhyt_xl.core.prepare import prepare_cards
 from bhyt_xl.core.review import CAUSE_CROSS_GROUP, CAUSE_SAME_GROUP, DUPLICATE, UNKNOWN_GROUP_NAME, UNKNOWN_RANK
 from bhyt_xl.core.text import fold_header
-from bhyt_xl.io.legacy_io import unicode_table
 from bhyt_xl.reports.settings import ReportSettings
 
 if TYPE_CHECKING:
@@ -503,7 +501,9 @@ def reprint(continuity: "Continuity", settings: ReportSettings) -> ReportTable:
 # ---------------------------------------------------------------------------
 def _cards(review: "Review") -> pd.DataFrame:
     t = review.table
-    cards, _ = prepare_cards(unicode_table(t)[0].data, t.columns, t.src_row, review.result.params)
+    from bhyt_xl.api import prepare_table  # the review's own preparation (the review does not keep its cards)
+
+    cards, _, _ = prepare_table(t, review.result.params)
     return cards
 
 

@@ -934,6 +934,26 @@ def make_sample(path: str | Path | None = None) -> Path:
     return path
 
 
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Text as Vietnamese Windows writes it in Windows-1258: base letters (â ê ô ơ ư ă đ) precomposed, tones combining.
+
+    Python's cp1258 codec has no precomposed toned letters, so "Hòa" is written
+    as "Ho" + U+0300 + "a". For test files and fixtures of 8-bit CSV input.
+    """
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out.append(ch.encode("cp1258"))
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONES))
+            out.append((base + "".join(c for c in d if c in _TONES)).encode("cp1258"))
+    return b"".join(out)
+
+
 def write_csv(df: pd.DataFrame, path: str | Path, encoding: str = "utf-8-sig") -> Path:
     """Write a card frame as CSV; dates as dd/mm/yyyy text, year-only births as the year.
 
