@@ -16,7 +16,7 @@ import pandas as pd
 
 from bhyt_xl.core.review import ReviewResult, review_cards
 from bhyt_xl.errors import OutputError
-from bhyt_xl.io import big_output, sheets, suspects_io
+from bhyt_xl.io import big_output, rust_write, sheets, suspects_io
 from bhyt_xl.io.legacy_io import LegacyReport, unicode_table
 from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET, params_blocks
 from bhyt_xl.io.read import InputTable, accounting_text, read_table
@@ -153,11 +153,28 @@ def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: 
 
 def _write_workbook_file(path: Path, frames: dict[str, pd.DataFrame], params: Params, source: str,
                          bold: dict[str, np.ndarray] | None = None, notes: tuple[str, ...] = (),
-                         intros: dict[str, tuple[str, ...]] | None = None) -> None:
-    """The workbook of :func:`write_workbook`, written straight to ``path`` (a temporary file)."""
+                         intros: dict[str, tuple[str, ...]] | None = None, *, fast: bool = False) -> None:
+    """The workbook of :func:`write_workbook`, written straight to ``path`` (a temporary file).
+
+    ``fast``: write with rust_xlsxwriter (:mod:`bhyt_xl.io.rust_write`, for a
+    large list's workbook) when it is installed; whatever it cannot write
+    exactly is written by XlsxWriter instead, the whole workbook again.
+    """
+    if fast and rust_write.available():
+        try:
+            return _write_sheets(rust_write.new_workbook(path), rust_write.RustSheetWriter, frames, params, source,
+                                 bold, notes, intros)
+        except rust_write.FastWriteUnsupported:
+            pass  # e.g. a date before 1900: the reference writer takes the whole workbook
+    _write_sheets(new_workbook(path), SheetWriter, frames, params, source, bold, notes, intros)
+
+
+def _write_sheets(wb, writer, frames: dict[str, pd.DataFrame], params: Params, source: str,
+                  bold: dict[str, np.ndarray] | None, notes: tuple[str, ...],
+                  intros: dict[str, tuple[str, ...]] | None) -> None:
+    """The sheets of :func:`write_workbook` through ``writer`` (a SheetWriter class) into ``wb``, then close it."""
     bold = bold or {}
-    wb = new_workbook(path)
-    w = SheetWriter(wb)
+    w = writer(wb)
     for name, frame in frames.items():
         layout = dict(SHEET_LAYOUTS.get(name, {}))
         if intros and name in intros:
@@ -182,7 +199,8 @@ def full_list_files(review: Review, output: str | Path, full_sheet_max_rows: int
     return big_output.full_list_paths(output)
 
 
-def write_review(review: Review, output: str | Path, *, full_sheet_max_rows: int | None = None) -> Path:
+def write_review(review: Review, output: str | Path, *, full_sheet_max_rows: int | None = None,
+                 fast: bool = True) -> Path:
     """Write the review's result workbook atomically; returns its path.
 
     Up to ``full_sheet_max_rows`` rows (default
@@ -194,7 +212,8 @@ def write_review(review: Review, output: str | Path, *, full_sheet_max_rows: int
     :func:`full_list_files` beside the workbook. The other sheets are complete
     either way. Every file is written to a temporary file in the destination
     folder; the three are renamed into place together (the workbook last),
-    after checking that none of them is locked.
+    after checking that none of them is locked. A long list's workbook is
+    written by rust_xlsxwriter when ``fast`` (see :mod:`bhyt_xl.io.rust_write`).
     """
     output = Path(output)
     bold = {sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
@@ -217,7 +236,7 @@ def write_review(review: Review, output: str | Path, *, full_sheet_max_rows: int
         with ThreadPoolExecutor(max_workers=1) as pool:  # pyarrow writes without the GIL, beside XlsxWriter
             side = pool.submit(big_output.write_full_list, full, tmp_csv, tmp_parquet)
             _write_workbook_file(tmp_book, frames, review.result.params, review.table.source, bold, notes,
-                                 {sheets.SHEET_RESULT: intro})
+                                 {sheets.SHEET_RESULT: intro}, fast=fast)
             side.result()
         ensure_replaceable(output, csv_path, parquet_path)
     return output

@@ -37,7 +37,7 @@ def result_sheet(data: pd.DataFrame, src_row, result: ReviewResult, converted: p
     ``converted``: columns added after the verdicts (legacy-encoded text read as Unicode).
     """
     rows = result.rows
-    added = pd.DataFrame({vn: rows[key].to_numpy() for key, vn in RESULT_COLUMNS.items()}, index=data.index)
+    added = pd.DataFrame({vn: rows[key].array for key, vn in RESULT_COLUMNS.items()}, index=data.index)  # .array: text stays Arrow
     if converted is not None:
         for col in converted.columns:
             added[col] = converted[col].to_numpy()

@@ -1,0 +1,219 @@
+"""The fast writer of a large review's workbook: rust_xlsxwriter, through rvgsrust-xlsxwriter.
+
+XlsxWriter spends Python time on every cell: the ~110,000 flagged rows and
+~74,000 per-year rows of a million-row list take it ~14 s. rust_xlsxwriter
+(the Rust port of XlsxWriter by XlsxWriter's author) takes a pandas frame
+through Arrow and writes the same sheets in ~3 s (``bench/writers_bench.py``,
+``bench/review_bench.py``). It is used for the workbook of a list longer
+than :data:`~bhyt_xl.io.big_output.FULL_SHEET_MAX_ROWS`; every other
+workbook (small lists, reports, the template) is written by XlsxWriter.
+
+:class:`RustSheetWriter` draws the same layout as
+:class:`~bhyt_xl.io.write.SheetWriter` (intro lines, header style and height,
+column widths and formats, bold rows, frozen header, filter, dropdowns, the
+"Tham số" blocks); ``tests/test_rust_write.py`` reads both workbooks back
+and compares them cell by cell. Dates are written as Excel serial numbers
+with the dd/mm/yyyy format, as XlsxWriter does.
+
+Anything the fast writer cannot write exactly (a date before 01/03/1900,
+a cell it refuses) raises :class:`FastWriteUnsupported` before or while
+writing; the caller then writes the whole workbook with XlsxWriter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bhyt_xl.io.write import _FIRST_PLAIN_SERIAL, _cells, _excel_serials, _width
+
+#: Frames of at most this many rows are written cell by cell (also the way for bold rows
+#: and mixed columns); longer ones go through Arrow in one call.
+CELL_BY_CELL_MAX_ROWS = 2_000
+
+
+class FastWriteUnsupported(Exception):
+    """The fast writer cannot write this workbook exactly; write it with XlsxWriter."""
+
+
+def available() -> bool:
+    """Whether rvgsrust-xlsxwriter can be imported here."""
+    try:
+        import rvgsrust_xlsxwriter  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def new_workbook(path: Path):
+    import rvgsrust_xlsxwriter as rv
+
+    wb = rv.Workbook(str(path))
+    wb.set_properties(title="Kết quả rà soát thẻ BHYT", author="bhyt-xl")
+    return wb
+
+
+class RustSheetWriter:
+    """:class:`~bhyt_xl.io.write.SheetWriter`'s ``frame`` and ``blocks`` on a rust_xlsxwriter workbook."""
+
+    def __init__(self, workbook):
+        self.wb = workbook
+
+        def fmt():
+            return workbook.add_format()
+
+        self.fmt = {
+            "header": fmt().set_bold().set_text_wrap().set_vertical_align("vcenter").set_align("center")
+            .set_background_color("#DDEBF7").set_border("thin"),
+            "title": fmt().set_bold().set_font_size(12),
+            "date": fmt().set_num_format("dd/mm/yyyy"),
+            "money": fmt().set_num_format("#,##0"),
+            "months": fmt().set_num_format("#,##0.00"),
+            "bold": fmt().set_bold(),
+            "bold_money": fmt().set_bold().set_num_format("#,##0"),
+            "bold_months": fmt().set_bold().set_num_format("#,##0.00"),
+        }
+
+    def column_format(self, name: str, series: pd.Series, bold: bool = False):
+        """The format of a column's cells: the same rules as ``SheetWriter.column_format``.
+
+        A bold row's cells are bold except dates (as SheetWriter writes them).
+        """
+        prefix = "bold_" if bold else ""
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            return self.fmt["date"]
+        if "(đồng)" in name or "(đồng/tháng)" in name:
+            return self.fmt[prefix + "money"]
+        if name.startswith("Số tháng"):
+            return self.fmt[prefix + "months"]
+        return self.fmt["bold"] if bold else None
+
+    # ------------------------------------------------------------------ one frame
+    def frame(self, name: str, frame: pd.DataFrame, bold_rows: np.ndarray | None = None,
+              intro: tuple[str, ...] = (), choices: dict[str, tuple[str, ...]] | None = None):
+        """One sheet laid out as ``SheetWriter.frame`` lays it out."""
+        bold_rows = None if bold_rows is None or not np.any(bold_rows) else np.asarray(bold_rows, dtype=bool)
+        arrow_frame = None
+        if bold_rows is None and len(frame) > CELL_BY_CELL_MAX_ROWS:
+            arrow_frame = _arrow_ready(frame)
+        ws = self.wb.add_worksheet(name, constant_memory=True)
+        for i, line in enumerate(intro):
+            ws.write(i, 0, line, self.fmt["bold"] if i == 0 else None)
+        top = len(intro) + 1 if intro else 0
+        cols = list(map(str, frame.columns))
+        ws.set_row_height(top, 30)
+        for j, col in enumerate(cols):
+            ws.write(top, j, col, self.fmt["header"])
+        formats = [self.column_format(c, frame[c]) for c in cols]
+        for j, (col, f) in enumerate(zip(cols, formats)):
+            ws.set_column_width(j, _width(col, frame[col]))
+            if f is not None:
+                ws.set_column_format(j, f)
+        if arrow_frame is not None:
+            column_formats = {key: f for key, f in zip(arrow_frame.columns, formats) if f is not None}
+            try:
+                ws.write_dataframe(top + 1, 0, arrow_frame, write_header=False, column_formats=column_formats)
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise FastWriteUnsupported(f"{name}: {exc}") from exc
+        else:
+            bold_formats = [self.column_format(c, frame[c], bold=True) for c in cols]
+            for i, row in enumerate(_cells(frame)):
+                fmts = bold_formats if bold_rows is not None and bold_rows[i] else formats
+                for j, v in enumerate(row):
+                    if v is None or v == "" and fmts[j] is None:
+                        continue
+                    self._write(ws, top + 1 + i, j, v, fmts[j])
+        ws.freeze_panes(top + 1, 0)
+        if cols:
+            ws.autofilter(top, 0, top + max(len(frame), 1), len(cols) - 1)
+        for col, allowed in (choices or {}).items():
+            import rvgsrust_xlsxwriter as rv
+
+            j = cols.index(col)
+            dv = rv.DataValidation()
+            dv.allow_list_strings(list(allowed))
+            dv.set_error_style("stop")
+            dv.set_error_title("Giá trị không hợp lệ")
+            dv.set_error_message("Chọn một trong: " + " / ".join(allowed))
+            ws.add_data_validation(top + 1, j, top + max(len(frame), 1) + 100, j, dv)
+        return ws
+
+    # ------------------------------------------------------------------ stacked blocks
+    def blocks(self, name: str, blocks: list[tuple[str, pd.DataFrame]], intro: list[str] = ()):
+        """A sheet of stacked blocks laid out as ``SheetWriter.blocks`` lays it out."""
+        ws = self.wb.add_worksheet(name)
+        r = 0
+        for line in intro:
+            ws.write(r, 0, line, self.fmt["bold"])
+            r += 1
+        if intro:
+            r += 1
+        widths: dict[int, int] = {}
+        for title, frame in blocks:
+            ws.write(r, 0, title, self.fmt["title"])
+            r += 1
+            for j, col in enumerate(frame.columns):
+                ws.write(r, j, str(col), self.fmt["header"])
+                widths[j] = max(widths.get(j, 8), _width(str(col), frame[col]))
+            r += 1
+            formats = [self.column_format(str(c), frame[c]) for c in frame.columns]
+            for row in _cells(frame):
+                for j, v in enumerate(row):
+                    if isinstance(v, (dt.datetime, dt.date)):
+                        self._write(ws, r, j, v, self.fmt["date"])
+                    elif v is not None:
+                        self._write(ws, r, j, v, formats[j])
+                r += 1
+            r += 1
+        for j, w in widths.items():
+            ws.set_column_width(j, w)
+        return ws
+
+    def _write(self, ws, r: int, j: int, v, f) -> None:
+        """One cell; dates as serial numbers with the date format (XlsxWriter's form)."""
+        if isinstance(v, (dt.datetime, dt.date)):
+            if not isinstance(v, dt.datetime):
+                v = dt.datetime(v.year, v.month, v.day)
+            serial = float(_excel_serials(np.array([v], dtype="datetime64[us]"))[0])
+            if serial < _FIRST_PLAIN_SERIAL:
+                raise FastWriteUnsupported(f"date before 01/03/1900 at row {r + 1}")
+            v, f = serial, f if f is not None else self.fmt["date"]
+        elif isinstance(v, str) and v == "" and f is None:
+            return
+        try:
+            ws.write(r, j, v, f)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise FastWriteUnsupported(f"row {r + 1}, column {j + 1}: {exc}") from exc
+
+
+def _arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as rust_xlsxwriter's Arrow path takes it, or :class:`FastWriteUnsupported`.
+
+    Columns are renamed to their positions (labels may repeat); dates become
+    Excel serial numbers (the date format is the column's); empty text is
+    left out as XlsxWriter leaves it; a mixed object column is refused.
+    """
+    out = {}
+    for j in range(frame.shape[1]):
+        s = frame.iloc[:, j]
+        key = f"c{j}"
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            if getattr(s.dt, "tz", None) is not None:
+                raise FastWriteUnsupported("time-zone dates")
+            serial = _excel_serials(s.to_numpy())
+            if np.any(serial[~np.isnan(serial)] < _FIRST_PLAIN_SERIAL):
+                raise FastWriteUnsupported("date before 01/03/1900")
+            out[key] = serial
+        elif isinstance(s.dtype, pd.StringDtype) or s.dtype == object:
+            if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+                raise FastWriteUnsupported(f"mixed column {s.name!r}")
+            text = s.astype("str") if s.dtype == object else s
+            out[key] = text.where(text != "", None).array
+        elif s.dtype.kind in "fiub" or isinstance(s.dtype, (pd.Int64Dtype, pd.Float64Dtype, pd.BooleanDtype)):
+            out[key] = s.to_numpy() if s.dtype.kind in "fiub" else s.array
+        else:
+            raise FastWriteUnsupported(f"column {s.name!r} of type {s.dtype}")
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
