@@ -25,6 +25,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bhyt_xl.core.text import fold_header
 from bhyt_xl.core.values import is_blank
@@ -184,7 +186,10 @@ def _empty(v: object) -> bool:
         return False
 
 
-_DATA_KEY = r"^\s*'?(?:[A-Za-z]{2}\s*\d|\d{5,})"  # a card or BHXH number: not a header, caption or column number
+#: A card or BHXH number (not a header, caption or column number), for RE2 (pyarrow): ASCII spaces and
+#: digits only (Python's \s and \d would send pandas to a per-row Python regex), so a cell with other
+#: spaces or digits is not passed over here but looked at with the distinct values.
+_DATA_KEY_RE2 = r"^[ \t\n\r\f\v]*'?(?:[A-Za-z]{2}[ \t\n\r\f\v]*[0-9]|[0-9]{5,})"
 
 
 def _header_like(col: pd.Series, header_cells: list[object]) -> np.ndarray:
@@ -201,8 +206,9 @@ def _header_like(col: pd.Series, header_cells: list[object]) -> np.ndarray:
         return ((num > 0) & (num < 1000)).fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(col.dtype):
         return out
-    text = col.astype("string")
-    look = (col.notna() & ~text.str.match(_DATA_KEY).fillna(False)).to_numpy(dtype=bool)
+    text = pa.array(col.astype("str").array, type=pa.large_string())
+    data_like = pc.fill_null(pc.match_substring_regex(text, _DATA_KEY_RE2), False).to_numpy(zero_copy_only=False)
+    look = col.notna().to_numpy(dtype=bool) & ~data_like
     idx = np.flatnonzero(look)
     if not len(idx):
         return out
@@ -278,3 +284,144 @@ def restore_dates(data: pd.DataFrame, dropped: np.ndarray) -> None:
             continue
         stamps = pd.to_datetime(col.where(~dropped), format="ISO8601", errors="coerce")
         data.isetitem(j, stamps.astype("datetime64[ms]"))
+
+
+# fastexcel's text form of a date cell in a column it coerced to text ("1930-04-01 00:00:00")
+_FASTEXCEL_STAMP = r"^\d{4}-\d{2}-\d{2} 00:00:00$"  # a date (midnight): a time of day is left to the date parser
+
+
+def stamps_as_shown(data: pd.DataFrame) -> None:
+    """Date stamps left in text columns shown as Excel shows them, in place.
+
+    fastexcel turns a column mixing dates with numbers or text (birth dates
+    with a bare year 1935 for old people) into text, and its dates into stamps
+    "1930-04-01 00:00:00". In every text column (str/string dtype or object
+    holding strings) each value of exactly that form becomes "01/04/1930".
+    Other values (1935, "2011-01-01", "2011-01-01T00:00:00", a stamp with a
+    time of day, which the date parser reads as it is, any text) are left
+    alone, and so is a stamp that is no calendar date; a column's dtype never
+    changes.
+
+    A column is first looked at byte by byte in its arrow buffers (length,
+    '-' at byte 4, ' ' at byte 10 …), so a column of addresses costs a few
+    vectorised lookups; only the values shaped like a stamp are then matched
+    and converted, once per distinct value.
+    """
+    for j in range(data.shape[1]):
+        col = data.iloc[:, j]
+        if isinstance(col.dtype, pd.StringDtype):
+            new = _arrow_stamps_shown(pa.array(col.array, type=pa.large_string()))
+            if new is not None:
+                data.isetitem(j, pd.Series(pd.array(new, dtype=col.dtype), index=col.index, name=col.name))
+        elif col.dtype == object:
+            new = _object_stamps_shown(col)
+            if new is not None:
+                data.isetitem(j, new)
+
+
+def _object_stamps_shown(col: pd.Series) -> pd.Series | None:
+    """:func:`stamps_as_shown` for one object column (None: nothing changes); only its strings are looked at."""
+    values = col.to_numpy(dtype=object)
+    try:  # all strings (NaN/None/NA missing)
+        text = pa.array(values, type=pa.large_string(), from_pandas=True)
+        idx = None
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):  # strings among numbers, dates …
+        idx = np.flatnonzero(np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values)))
+        if not len(idx):
+            return None
+        text = pa.array(values[idx], type=pa.large_string())
+    new = _arrow_stamps_shown(text)
+    if new is None:
+        return None
+    changed = np.flatnonzero(pc.fill_null(pc.not_equal(new, text), False).to_numpy(zero_copy_only=False))
+    out = values.copy()
+    out[changed if idx is None else idx[changed]] = new.take(pa.array(changed)).to_numpy(zero_copy_only=False)
+    return pd.Series(out, index=col.index, name=col.name, dtype=object)
+
+
+def _arrow_stamps_shown(text: pa.Array | pa.ChunkedArray) -> pa.Array | None:
+    """``text`` (large_string) with its stamps shown as dates; None when it has none."""
+    if len(text) == 0 or text.null_count == len(text):
+        return None
+    cand = _stamp_like(text)
+    if not len(cand):
+        return None
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    whole = len(cand) * 4 >= len(text)  # mostly stamps: encode the column itself, no gather
+    enc = (text if whole else text.take(pa.array(cand))).dictionary_encode()
+    shown = _shown_distinct(enc.dictionary)
+    if shown is None:
+        return None
+    if whole:
+        return shown.take(enc.indices)
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    hit = pc.fill_null(pc.not_equal(shown, enc.dictionary), False).to_numpy(zero_copy_only=False)[codes]
+    mask = np.zeros(len(text), dtype=bool)
+    mask[cand[hit]] = True
+    return pc.replace_with_mask(text, pa.array(mask), shown.take(pa.array(codes[hit])))
+
+
+def _shown_distinct(values: pa.Array) -> pa.Array | None:
+    """Distinct texts with the valid stamps among them shown as dates; None when there is none."""
+    match = pc.fill_null(pc.match_substring_regex(values, _FASTEXCEL_STAMP), False)
+    at = np.flatnonzero(match.to_numpy(zero_copy_only=False))
+    if not len(at):
+        return None
+    shown, valid = _show_stamps(values.take(pa.array(at)))
+    if not valid.any():
+        return None
+    mask = np.zeros(len(values), dtype=bool)
+    mask[at[valid]] = True
+    return pc.replace_with_mask(values, pa.array(mask), shown.filter(pa.array(valid)))
+
+
+def _stamp_like(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Positions of the values shaped like a stamp: 19 or more than 20 bytes, '-', ' ', ':' in place.
+
+    Read straight from the arrow buffers (no copy, no regex): a column of
+    addresses or names costs a few vectorised byte lookups.
+    """
+    found = []
+    start = 0
+    for chunk in (text.chunks if isinstance(text, pa.ChunkedArray) else [text]):
+        n = len(chunk)
+        _, offsets, values = chunk.buffers()
+        if n and values is not None and values.size:
+            wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+            offs = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)[chunk.offset: chunk.offset + n + 1]
+            data = np.frombuffer(values, dtype=np.uint8)
+            size = np.diff(offs)
+            idx = np.flatnonzero((size == 19) | (size >= 21))
+            for pos, byte in ((4, 45), (10, 32), (13, 58)):  # '-', ' ', ':' (the pattern checks the rest)
+                if not len(idx):
+                    break
+                idx = idx[data[offs[idx] + pos] == byte]
+            if len(idx):
+                found.append(idx + start)
+        start += n
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _show_stamps(stamps: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Distinct stamps -> (each as Excel shows it, valid mask); a stamp that is no calendar date is invalid."""
+    stamps = pc.cast(stamps, pa.large_string())
+    _, offsets, values = stamps.buffers()
+    start = np.frombuffer(offsets, dtype=np.int64)[stamps.offset: stamps.offset + len(stamps)]
+    data = np.frombuffer(values, dtype=np.uint8)
+
+    def number(first: int, last: int) -> np.ndarray:  # the digits at bytes first..last-1 of every stamp
+        out = np.zeros(len(start), dtype=np.int64)
+        for k in range(first, last):
+            out = out * 10 + (data[start + k].astype(np.int64) - 48)
+        return out
+
+    y, m, d = number(0, 4), number(5, 7), number(8, 10)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)] + (leap & (m == 2))
+    valid = ((y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)
+             & (number(11, 13) < 24) & (number(14, 16) < 60) & (number(17, 19) < 60))
+    slash = pa.scalar("/", pa.large_string())
+    day = pc.binary_join_element_wise(pc.utf8_slice_codeunits(stamps, 8, 10), pc.utf8_slice_codeunits(stamps, 5, 7),
+                                      pc.utf8_slice_codeunits(stamps, 0, 4), slash)
+    return day, valid

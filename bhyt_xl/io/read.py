@@ -832,6 +832,7 @@ def _finish(data: pd.DataFrame, header: list[object], fields: dict[int, str], fi
         clean.restore_dates(data, dropped)
     keep = rows.keep
     data = data.loc[keep].reset_index(drop=True)
+    clean.stamps_as_shown(data)  # dates fastexcel left as "1930-04-01 00:00:00" in a text column -> "01/04/1930"
     columns = {field: labels[j] for j, field in fields.items() if j < len(labels)}
     return InputTable(data, columns, src_row[keep], source, sheet, header_row, int(rows.blank.sum()),
                       skipped_subtotal=int(rows.subtotal.sum()),
