@@ -138,16 +138,22 @@ SHEET_LAYOUTS = {
 }
 
 
+#: Review workbooks of lists longer than this are written by rust_xlsxwriter (:mod:`bhyt_xl.io.rust_write`);
+#: shorter ones take XlsxWriter under a second anyway.
+FAST_WRITE_MIN_ROWS = 20_000
+
+
 def write_workbook(output: str | Path, frames: dict[str, pd.DataFrame], params: Params, source: str,
                    bold: dict[str, np.ndarray] | None = None, notes: tuple[str, ...] = (),
-                   intros: dict[str, tuple[str, ...]] | None = None) -> Path:
+                   intros: dict[str, tuple[str, ...]] | None = None, *, fast: bool = False) -> Path:
     """Write result sheets (in order) plus the "Tham số" sheet, atomically; returns the path.
 
     ``intros``: sheet -> lines of text written above that sheet's header.
+    ``fast``: see :func:`_write_workbook_file`.
     """
     output = Path(output)
     with atomic_path(output) as tmp:
-        _write_workbook_file(tmp, frames, params, source, bold, notes, intros)
+        _write_workbook_file(tmp, frames, params, source, bold, notes, intros, fast=fast)
     return output
 
 
@@ -212,8 +218,9 @@ def write_review(review: Review, output: str | Path, *, full_sheet_max_rows: int
     :func:`full_list_files` beside the workbook. The other sheets are complete
     either way. Every file is written to a temporary file in the destination
     folder; the three are renamed into place together (the workbook last),
-    after checking that none of them is locked. A long list's workbook is
-    written by rust_xlsxwriter when ``fast`` (see :mod:`bhyt_xl.io.rust_write`).
+    after checking that none of them is locked. The workbook of a list longer
+    than :data:`FAST_WRITE_MIN_ROWS` is written by rust_xlsxwriter when
+    ``fast`` (see :mod:`bhyt_xl.io.rust_write`).
     """
     output = Path(output)
     bold = {sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
@@ -221,7 +228,8 @@ def write_review(review: Review, output: str | Path, *, full_sheet_max_rows: int
     frames = review.sheets()
     extra = full_list_files(review, output, full_sheet_max_rows)
     if not extra:
-        return write_workbook(output, frames, review.result.params, review.table.source, bold, notes)
+        return write_workbook(output, frames, review.result.params, review.table.source, bold, notes,
+                              fast=fast and len(review.table.data) > FAST_WRITE_MIN_ROWS)
 
     csv_path, parquet_path = extra
     if review.table.source in (csv_path.name, parquet_path.name):

@@ -164,3 +164,20 @@ def test_big_list_opens_in_libreoffice(review, tmp_path, monkeypatch):
     csv = convert(out, "csv:Text - txt - csv (StarCalc):44,34,76,1", tmp_path)
     text = csv.read_text(encoding="utf-8")
     assert "Kết luận" in text and text.count("Cấp trùng") >= 14
+
+
+def test_every_row_workbook_of_a_longer_list_equals_xlsxwriter(review, tmp_path, monkeypatch):
+    """Lists over FAST_WRITE_MIN_ROWS that still fit the sheet (every row in "Kết quả") take the fast writer too."""
+    monkeypatch.setattr(api, "FAST_WRITE_MIN_ROWS", 10)
+    monkeypatch.setattr(rust_write, "CELL_BY_CELL_MAX_ROWS", 0)
+    calls = []
+    real = rust_write.RustSheetWriter.frame
+    monkeypatch.setattr(rust_write.RustSheetWriter, "frame",
+                        lambda self, name, frame, **kw: calls.append((name, len(frame))) or real(self, name, frame, **kw))
+    (tmp_path / "fast").mkdir()
+    (tmp_path / "slow").mkdir()
+    write_review(review, tmp_path / "fast" / "ket_qua.xlsx")
+    write_review(review, tmp_path / "slow" / "ket_qua.xlsx", fast=False)
+    assert ("Kết quả", len(review.table.data)) in calls
+    assert not (tmp_path / "fast" / "ket_qua_day_du.csv").exists()
+    _assert_same(_snapshot(tmp_path / "fast" / "ket_qua.xlsx"), _snapshot(tmp_path / "slow" / "ket_qua.xlsx"))
