@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bhyt_xl.io.write import _FIRST_PLAIN_SERIAL, _cells, _excel_serials, _width
+from bhyt_xl.io.write import _FIRST_PLAIN_SERIAL, SheetWriter, _cells, _excel_serials, _width
 
 #: Frames of at most this many rows are written cell by cell (also the way for bold rows
 #: and mixed columns); longer ones go through Arrow in one call.
@@ -57,8 +57,9 @@ def new_workbook(path: Path):
     return wb
 
 
-class RustSheetWriter:
-    """:class:`~bhyt_xl.io.write.SheetWriter`'s ``frame`` and ``blocks`` on a rust_xlsxwriter workbook."""
+class RustSheetWriter(SheetWriter):
+    """:class:`~bhyt_xl.io.write.SheetWriter` on a rust_xlsxwriter workbook: its own ``frame``; ``blocks`` is
+    SheetWriter's, through the cell calls below."""
 
     def __init__(self, workbook):
         self.wb = workbook
@@ -142,36 +143,18 @@ class RustSheetWriter:
             ws.add_data_validation(top + 1, j, top + max(len(frame), 1) + 100, j, dv)
         return ws
 
-    # ------------------------------------------------------------------ stacked blocks
-    def blocks(self, name: str, blocks: list[tuple[str, pd.DataFrame]], intro: list[str] = ()):
-        """A sheet of stacked blocks laid out as ``SheetWriter.blocks`` lays it out."""
-        ws = self.wb.add_worksheet(name)
-        r = 0
-        for line in intro:
-            ws.write(r, 0, line, self.fmt["bold"])
-            r += 1
-        if intro:
-            r += 1
-        widths: dict[int, int] = {}
-        for title, frame in blocks:
-            ws.write(r, 0, title, self.fmt["title"])
-            r += 1
-            for j, col in enumerate(frame.columns):
-                ws.write(r, j, str(col), self.fmt["header"])
-                widths[j] = max(widths.get(j, 8), _width(str(col), frame[col]))
-            r += 1
-            formats = [self.column_format(str(c), frame[c]) for c in frame.columns]
-            for row in _cells(frame):
-                for j, v in enumerate(row):
-                    if isinstance(v, (dt.datetime, dt.date)):
-                        self._write(ws, r, j, v, self.fmt["date"])
-                    elif v is not None:
-                        self._write(ws, r, j, v, formats[j])
-                r += 1
-            r += 1
-        for j, w in widths.items():
-            ws.set_column_width(j, w)
-        return ws
+    # ------------------------------------------------------------------ SheetWriter.blocks' cell calls
+    def _sheet(self, name: str):
+        return self.wb.add_worksheet(name)
+
+    def _text(self, ws, r: int, j: int, text: str, fmt) -> None:
+        self._write(ws, r, j, text, fmt)
+
+    def _value(self, ws, r: int, j: int, v, fmt) -> None:
+        self._write(ws, r, j, v, fmt)
+
+    def _column_width(self, ws, j: int, width: int) -> None:
+        ws.set_column_width(j, width)
 
     def _write(self, ws, r: int, j: int, v, f) -> None:
         """One cell; dates as serial numbers with the date format (XlsxWriter's form)."""

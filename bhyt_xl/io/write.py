@@ -147,33 +147,49 @@ class SheetWriter:
 
     def blocks(self, name: str, blocks: list[tuple[str, pd.DataFrame]], intro: list[str] = ()):
         """A sheet of stacked blocks: title, header, rows, empty row (the "Tham số" layout)."""
-        ws = self.wb.add_worksheet(name)
+        ws = self._sheet(name)
         r = 0
         for line in intro:
-            ws.write_string(r, 0, line, self.fmt["bold"])
+            self._text(ws, r, 0, line, self.fmt["bold"])
             r += 1
         if intro:
             r += 1
         widths: dict[int, int] = {}
         for title, frame in blocks:
-            ws.write_string(r, 0, title, self.fmt["title"])
+            self._text(ws, r, 0, title, self.fmt["title"])
             r += 1
             for j, col in enumerate(frame.columns):
-                ws.write_string(r, j, str(col), self.fmt["header"])
+                self._text(ws, r, j, str(col), self.fmt["header"])
                 widths[j] = max(widths.get(j, 8), _width(str(col), frame[col]))
             r += 1
             formats = [self.column_format(str(c), frame[c]) for c in frame.columns]
             for row in _cells(frame):
                 for j, v in enumerate(row):
                     if isinstance(v, (dt.datetime, dt.date)):
-                        ws.write_datetime(r, j, v, self.fmt["date"])
+                        self._value(ws, r, j, v, self.fmt["date"])
                     elif v is not None:
-                        ws.write(r, j, v, formats[j])
+                        self._value(ws, r, j, v, formats[j])
                 r += 1
             r += 1
         for j, w in widths.items():
-            ws.set_column(j, j, w)
+            self._column_width(ws, j, w)
         return ws
+
+    # The cell-level calls of ``blocks``, which a writer on another library overrides.
+    def _sheet(self, name: str):
+        return self.wb.add_worksheet(name)
+
+    def _text(self, ws, r: int, j: int, text: str, fmt) -> None:
+        ws.write_string(r, j, text, fmt)
+
+    def _value(self, ws, r: int, j: int, v, fmt) -> None:
+        if isinstance(v, (dt.datetime, dt.date)):
+            ws.write_datetime(r, j, v, fmt)
+        else:
+            ws.write(r, j, v, fmt)
+
+    def _column_width(self, ws, j: int, width: int) -> None:
+        ws.set_column(j, j, width)
 
 
 def new_workbook(path: Path):
