@@ -173,3 +173,27 @@ def test_normalize_series_keeps_index_and_missing(kind):
     out = normalize_series(s, kind)
     assert out.index.tolist() == [5, 7, 9] and out.dtype == object
     assert out.tolist() == ["hòa", "", "hòa"]
+
+
+blank_cells = st.one_of(st.none(), st.sampled_from(["", " ", "\t", "\u00a0", "\u3000 ", "x", " a "]),
+                        st.floats(allow_nan=True, allow_infinity=False), st.integers(0, 9))
+
+
+@SETTINGS
+@given(st.integers(0, 4).flatmap(lambda w: st.lists(st.lists(blank_cells, min_size=w, max_size=w), max_size=25)
+                                 .map(lambda rows: (w, rows))), st.booleans())
+def test_blank_rows_is_every_cell_blank(shape, as_str):
+    """clean.blank_rows (fullest column first, only still-blank rows looked at) = every cell of the row blank."""
+    from bhyt_xl.io.clean import blank_rows
+
+    width, rows = shape
+    frame = pd.DataFrame(rows, columns=[f"c{j}" for j in range(width)], dtype=object)
+    if as_str:  # text columns as the readers give them, beside the object ones
+        frame = frame.astype({c: "str" for c in frame.columns[::2]
+                              if frame[c].map(lambda v: v is None or isinstance(v, str)).all()})
+
+    def blank(v):
+        return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+    expected = [all(blank(v) for v in row) for row in frame.astype(object).itertuples(index=False)]
+    assert blank_rows(frame).tolist() == (expected if width else [True] * len(frame))

@@ -58,10 +58,21 @@ class RowClasses:
 
 
 def blank_rows(data: pd.DataFrame) -> np.ndarray:
-    """True for rows whose every cell is empty (missing or spaces only)."""
-    blank = np.ones(len(data), dtype=bool)
-    for j in range(data.shape[1]):
-        blank &= is_blank(data.iloc[:, j]).to_numpy()
+    """True for rows whose every cell is empty (missing or spaces only).
+
+    Columns are looked at fullest first, each only on the rows still blank so
+    far: after a column filled on every row nothing is left to look at.
+    """
+    n = len(data)
+    columns = [data.iloc[:, j] for j in range(data.shape[1])]
+    columns.sort(key=lambda col: -int(col.count()))
+    rows = np.arange(n)
+    for col in columns:
+        if not len(rows):
+            break
+        rows = rows[is_blank(col if len(rows) == n else col.iloc[rows]).to_numpy()]
+    blank = np.zeros(n, dtype=bool)
+    blank[rows] = True
     return blank
 
 
