@@ -22,6 +22,7 @@ from bhyt_xl.io.params_io import SHEET as PARAMS_SHEET, params_blocks
 from bhyt_xl.io.read import InputTable, accounting_text, read_table
 from bhyt_xl.io.write import SheetWriter, atomic_path, ensure_replaceable, new_workbook
 from bhyt_xl.params import Params
+from bhyt_xl.runtime import large_list_memory
 
 if TYPE_CHECKING:
     from bhyt_xl.core.changes import ChangeResult
@@ -101,12 +102,13 @@ def review_table(table: InputTable, params: Params | None = None,
     otherwise the plain review of CV 493.
     """
     params = params or Params()
-    cards, problems, legacy = prepare_table(table, params)
-    if not params.find_suspects and decisions is None:
-        return Review(table, review_cards(cards, params, problems), legacy=legacy)
-    from bhyt_xl.core.suspects import review_with_suspects
+    with large_list_memory(len(table.data)):
+        cards, problems, legacy = prepare_table(table, params)
+        if not params.find_suspects and decisions is None:
+            return Review(table, review_cards(cards, params, problems), legacy=legacy)
+        from bhyt_xl.core.suspects import review_with_suspects
 
-    run = review_with_suspects(cards, params, problems, decisions)
+        run = review_with_suspects(cards, params, problems, decisions)
     return Review(table, run.result, run.suspects, run.decisions if decisions is not None else None, legacy)
 
 
@@ -298,12 +300,13 @@ def continuity_table(table: InputTable, params: Params | None = None, as_of=None
 
     params = params or Params()
     as_of = as_of if as_of is not None else params.continuity_as_of
-    cards, problems, _ = prepare_table(table, params)
-    extra_periods = extra_problems = None
-    if extra_table is not None:
-        extra_periods, extra_problems = prepare_extra(extra_table.data, extra_table.columns, extra_table.src_row)
-    result = review_continuity(cards, params, as_of=as_of, extra=extra_periods,
-                               has_printed="printed_5y" in table.columns)
+    with large_list_memory(len(table.data)):
+        cards, problems, _ = prepare_table(table, params)
+        extra_periods = extra_problems = None
+        if extra_table is not None:
+            extra_periods, extra_problems = prepare_extra(extra_table.data, extra_table.columns, extra_table.src_row)
+        result = review_continuity(cards, params, as_of=as_of, extra=extra_periods,
+                                   has_printed="printed_5y" in table.columns)
     if extra_table is not None:
         problems = sheets_problems_union(
             {_origin(table, extra_table): problems,
