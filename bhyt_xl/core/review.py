@@ -63,12 +63,14 @@ class ReviewResult:
     @property
     def stats(self) -> dict:
         r = self.rows
-        dup = r["verdict"] == DUPLICATE
+        codes, labels = pd.factorize(r["verdict"])  # one pass over the verdicts, then integer compares
+        count = dict(zip(labels, np.bincount(codes[codes >= 0], minlength=len(labels))))
+        dup = codes == (labels.get_loc(DUPLICATE) if DUPLICATE in labels else -2)
         return {
             "rows": int(len(r)),
-            "errors": int((r["verdict"] == DATA_ERROR).sum()),
+            "errors": int(count.get(DATA_ERROR, 0)),
             "duplicates": int(dup.sum()),
-            "kept": int((r["verdict"] == KEPT).sum()),
+            "kept": int(count.get(KEPT, 0)),
             "months": float(r.loc[dup, "dup_months_exact"].sum()),
             "money": float(r.loc[dup, "dup_money"].sum()),
             "budget": float(r.loc[dup, "dup_budget"].sum()),
