@@ -3,7 +3,7 @@
 XlsxWriter spends Python time on every cell: the ~110,000 flagged rows and
 ~74,000 per-year rows of a million-row list take it ~14 s. rust_xlsxwriter
 (the Rust port of XlsxWriter by XlsxWriter's author) takes a pandas frame
-through Arrow and writes the same sheets in ~2 s (``bench/writers_bench.py``,
+through Arrow and writes the same sheets in ~3 s (``bench/writers_bench.py``,
 ``bench/review_bench.py``). It writes the review workbook of a list longer
 than :data:`~bhyt_xl.api.FAST_WRITE_MIN_ROWS` (20,000; at 100,000 rows,
 every row in "Kết quả", writing takes 1.8 s instead of 9.1 s); shorter
