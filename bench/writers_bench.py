@@ -41,7 +41,7 @@ CACHE = ROOT / "bench" / "cache"
 sys.path.insert(0, str(ROOT))
 
 from bhyt_xl.io import sheets  # noqa: E402
-from bhyt_xl.io.write import MAX_COL_WIDTH, SheetWriter, _width, new_workbook  # noqa: E402
+from bhyt_xl.io.write import MAX_COL_WIDTH, SheetWriter, _cells, _width, new_workbook  # noqa: E402
 
 FLAGGED = ("Cấp trùng", "Thẻ giữ lại", "Lỗi dữ liệu")
 SHEET = sheets.SHEET_RESULT
@@ -93,8 +93,6 @@ def w_sheetwriter(frame: pd.DataFrame, path: Path) -> None:
 
 def w_sheetwriter_old(frame: pd.DataFrame, path: Path) -> None:
     """The SheetWriter.frame loop before issue #6: ws.write(r, c, v, fmt) per cell."""
-    from bhyt_xl.io.write import _plain
-
     wb = new_workbook(path)
     sw = SheetWriter(wb)
     ws = wb.add_worksheet(SHEET)
@@ -105,15 +103,7 @@ def w_sheetwriter_old(frame: pd.DataFrame, path: Path) -> None:
     formats = [sw.column_format(c, frame[c]) for c in cols]
     for j, (col, f) in enumerate(zip(cols, formats)):
         ws.set_column(j, j, _width(col, frame[col]), f)
-    arrays = []
-    for name in frame.columns:
-        s = frame[name]
-        arr = s.astype(object).to_numpy(copy=True)
-        arr[pd.isna(s).to_numpy()] = None
-        if s.dtype == object or pd.api.types.is_datetime64_any_dtype(s.dtype):
-            arr = np.array([_plain(v) for v in arr], dtype=object)
-        arrays.append(arr)
-    for i, row in enumerate(zip(*arrays)):
+    for i, row in enumerate(_cells(frame)):
         for j, v in enumerate(row):
             if v is not None:
                 ws.write(i + 1, j, v, formats[j])
@@ -124,8 +114,6 @@ def w_sheetwriter_old(frame: pd.DataFrame, path: Path) -> None:
 
 def w_xlsxwriter_write_row(frame: pd.DataFrame, path: Path) -> None:
     """xlsxwriter constant_memory, write_row per row, values pre-converted, formats on the columns only."""
-    from bhyt_xl.io.write import _plain
-
     wb = new_workbook(path)
     sw = SheetWriter(wb)
     ws = wb.add_worksheet(SHEET)
@@ -134,16 +122,8 @@ def w_xlsxwriter_write_row(frame: pd.DataFrame, path: Path) -> None:
     ws.write_row(0, 0, cols, sw.fmt["header"])
     for j, col in enumerate(cols):
         ws.set_column(j, j, _width(col, frame[col]), sw.column_format(col, frame[col]))
-    arrays = []
-    for name in frame.columns:
-        s = frame[name]
-        arr = s.astype(object).to_numpy(copy=True)
-        arr[pd.isna(s).to_numpy()] = None
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            arr = np.array([_plain(v) for v in arr], dtype=object)
-        arrays.append(arr)
     write_row = ws.write_row
-    for i, row in enumerate(zip(*arrays), start=1):
+    for i, row in enumerate(_cells(frame), start=1):
         write_row(i, 0, row)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(frame), 1), len(cols) - 1)

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bhyt_xl.io.write import _FIRST_PLAIN_SERIAL, SheetWriter, _cells, _excel_serials, _width
+from bhyt_xl.io.write import _FIRST_PLAIN_SERIAL, SheetWriter, _cells, _excel_serials
 
 #: Frames of at most this many rows are written cell by cell (also the way for bold rows
 #: and mixed columns); longer ones go through Arrow in one call.
@@ -61,8 +61,8 @@ def new_workbook(path: Path):
 
 
 class RustSheetWriter(SheetWriter):
-    """:class:`~bhyt_xl.io.write.SheetWriter` on a rust_xlsxwriter workbook: its own ``frame``; ``blocks`` is
-    SheetWriter's, through the cell calls below."""
+    """:class:`~bhyt_xl.io.write.SheetWriter` on a rust_xlsxwriter workbook: ``frame`` and ``blocks`` are
+    SheetWriter's (so are its column formats), through the cell-level calls below."""
 
     def __init__(self, workbook):
         self.wb = workbook
@@ -82,76 +82,27 @@ class RustSheetWriter(SheetWriter):
             "bold_months": fmt().set_bold().set_num_format("#,##0.00"),
         }
 
-    def column_format(self, name: str, series: pd.Series, bold: bool = False):
-        """The format of a column's cells: the same rules as ``SheetWriter.column_format``.
-
-        A bold row's cells are bold except dates (as SheetWriter writes them).
-        """
-        prefix = "bold_" if bold else ""
-        if pd.api.types.is_datetime64_any_dtype(series.dtype):
-            return self.fmt["date"]
-        if "(đồng)" in name or "(đồng/tháng)" in name:
-            return self.fmt[prefix + "money"]
-        if name.startswith("Số tháng"):
-            return self.fmt[prefix + "months"]
-        return self.fmt["bold"] if bold else None
-
-    # ------------------------------------------------------------------ one frame
-    def frame(self, name: str, frame: pd.DataFrame, bold_rows: np.ndarray | None = None,
-              intro: tuple[str, ...] = (), choices: dict[str, tuple[str, ...]] | None = None):
-        """One sheet laid out as ``SheetWriter.frame`` lays it out."""
-        bold_rows = None if bold_rows is None or not np.any(bold_rows) else np.asarray(bold_rows, dtype=bool)
-        arrow_frame = None
+    # ------------------------------------------------------------------ SheetWriter's cell-level calls
+    def _rows(self, ws, first: int, frame: pd.DataFrame, formats: list, bold_rows: np.ndarray | None) -> None:
+        """A long frame without bold rows through Arrow in one call; others cell by cell."""
         if bold_rows is None and len(frame) > CELL_BY_CELL_MAX_ROWS:
             arrow_frame = _arrow_ready(frame)
-        ws = self.wb.add_worksheet(name, constant_memory=True)
-        for i, line in enumerate(intro):
-            ws.write(i, 0, line, self.fmt["bold"] if i == 0 else None)
-        top = len(intro) + 1 if intro else 0
-        cols = list(map(str, frame.columns))
-        # 40 pixels is XlsxWriter's 30 points (ht="30" in the sheet XML, the same bytes); set in points,
-        # rvgsrust-xlsxwriter 0.3.5's close takes twice as long on a long sheet (measured: 110,978 rows
-        # × 25 columns, 3.6 s instead of 1.6 s, all of it in zlib).
-        ws.set_row_height_pixels(top, HEADER_HEIGHT_PIXELS)
-        for j, col in enumerate(cols):
-            ws.write(top, j, col, self.fmt["header"])
-        formats = [self.column_format(c, frame[c]) for c in cols]
-        for j, (col, f) in enumerate(zip(cols, formats)):
-            ws.set_column_width(j, _width(col, frame[col]))
-            if f is not None:
-                ws.set_column_format(j, f)
-        if arrow_frame is not None:
             column_formats = {key: f for key, f in zip(arrow_frame.columns, formats) if f is not None}
             try:
-                ws.write_dataframe(top + 1, 0, arrow_frame, write_header=False, column_formats=column_formats)
+                ws.write_dataframe(first, 0, arrow_frame, write_header=False, column_formats=column_formats)
             except (ValueError, TypeError, OverflowError) as exc:
-                raise FastWriteUnsupported(f"{name}: {exc}") from exc
-        else:
-            bold_formats = [self.column_format(c, frame[c], bold=True) for c in cols]
-            for i, row in enumerate(_cells(frame)):
-                fmts = bold_formats if bold_rows is not None and bold_rows[i] else formats
-                for j, v in enumerate(row):
-                    if v is None or v == "" and fmts[j] is None:
-                        continue
-                    self._write(ws, top + 1 + i, j, v, fmts[j])
-        ws.freeze_panes(top + 1, 0)
-        if cols:
-            ws.autofilter(top, 0, top + max(len(frame), 1), len(cols) - 1)
-        for col, allowed in (choices or {}).items():
-            import rvgsrust_xlsxwriter as rv
+                raise FastWriteUnsupported(f"{ws.name}: {exc}") from exc
+            return
+        bold_formats = self.bold_formats(frame) if bold_rows is not None else formats
+        for i, row in enumerate(_cells(frame)):
+            fmts = bold_formats if bold_rows is not None and bold_rows[i] else formats
+            for j, v in enumerate(row):
+                if v is None or v == "" and fmts[j] is None:
+                    continue
+                self._write(ws, first + i, j, v, fmts[j])
 
-            j = cols.index(col)
-            dv = rv.DataValidation()
-            dv.allow_list_strings(list(allowed))
-            dv.set_error_style("stop")
-            dv.set_error_title("Giá trị không hợp lệ")
-            dv.set_error_message("Chọn một trong: " + " / ".join(allowed))
-            ws.add_data_validation(top + 1, j, top + max(len(frame), 1) + 100, j, dv)
-        return ws
-
-    # ------------------------------------------------------------------ SheetWriter.blocks' cell calls
-    def _sheet(self, name: str):
-        return self.wb.add_worksheet(name)
+    def _sheet(self, name: str, long: bool = False):
+        return self.wb.add_worksheet(name, constant_memory=long)
 
     def _text(self, ws, r: int, j: int, text: str, fmt) -> None:
         self._write(ws, r, j, text, fmt)
@@ -159,8 +110,26 @@ class RustSheetWriter(SheetWriter):
     def _value(self, ws, r: int, j: int, v, fmt) -> None:
         self._write(ws, r, j, v, fmt)
 
-    def _column_width(self, ws, j: int, width: int) -> None:
+    def _header_height(self, ws, r: int) -> None:
+        # 40 pixels is XlsxWriter's 30 points (ht="30" in the sheet XML, the same bytes); set in points,
+        # rvgsrust-xlsxwriter 0.3.5's close takes twice as long on a long sheet (measured: 110,978 rows
+        # × 25 columns, 3.6 s instead of 1.6 s, all of it in zlib).
+        ws.set_row_height_pixels(r, HEADER_HEIGHT_PIXELS)
+
+    def _column(self, ws, j: int, width: int, fmt=None) -> None:
         ws.set_column_width(j, width)
+        if fmt is not None:
+            ws.set_column_format(j, fmt)
+
+    def _dropdown(self, ws, first: int, j: int, last: int, allowed: tuple[str, ...]) -> None:
+        import rvgsrust_xlsxwriter as rv
+
+        dv = rv.DataValidation()
+        dv.allow_list_strings(list(allowed))
+        dv.set_error_style("stop")
+        dv.set_error_title("Giá trị không hợp lệ")
+        dv.set_error_message("Chọn một trong: " + " / ".join(allowed))
+        ws.add_data_validation(first, j, last, j, dv)
 
     def _write(self, ws, r: int, j: int, v, f) -> None:
         """One cell; dates as serial numbers with the date format (XlsxWriter's form)."""

@@ -106,27 +106,37 @@ class SheetWriter:
         ``choices``: column -> allowed values, a dropdown on that column's
         cells (the rows written and some empty ones below).
         """
-        ws = self.wb.add_worksheet(name)
-        for i, line in enumerate(intro):
-            ws.write_string(i, 0, line, self.fmt["bold"] if i == 0 else None)
-        top = len(intro) + 1 if intro else 0
-        cols = list(map(str, frame.columns))
-        ws.set_row(top, 30)
-        for j, col in enumerate(cols):
-            ws.write_string(top, j, col, self.fmt["header"])
-        formats = [self.column_format(c, frame[c]) for c in cols]
-        for j, (col, f) in enumerate(zip(cols, formats)):
-            ws.set_column(j, j, _width(col, frame[col]), f)
         bold_rows = None if bold_rows is None or not np.any(bold_rows) else np.asarray(bold_rows, dtype=bool)
+        cols = list(map(str, frame.columns))
+        formats = [self.column_format(c, frame[c]) for c in cols]
+        ws = self._sheet(name, long=True)
+        for i, line in enumerate(intro):
+            self._text(ws, i, 0, line, self.fmt["bold"] if i == 0 else None)
+        top = len(intro) + 1 if intro else 0
+        self._header_height(ws, top)
+        for j, col in enumerate(cols):
+            self._text(ws, top, j, col, self.fmt["header"])
+        for j, (col, f) in enumerate(zip(cols, formats)):
+            self._column(ws, j, _width(col, frame[col]), f)
+        self._rows(ws, top + 1, frame, formats, bold_rows)
+        ws.freeze_panes(top + 1, 0)
+        if cols:
+            ws.autofilter(top, 0, top + max(len(frame), 1), len(cols) - 1)
+        for col, allowed in (choices or {}).items():
+            self._dropdown(ws, top + 1, cols.index(col), top + max(len(frame), 1) + 100, allowed)
+        return ws
+
+    def _rows(self, ws, first: int, frame: pd.DataFrame, formats: list, bold_rows: np.ndarray | None) -> None:
+        """The frame's rows from sheet row ``first``: one write call per column type, bold rows cell by cell."""
         bold_cells = None
         if bold_rows is not None:
-            bold_formats = [self.column_format(c, frame[c], bold=True) or self.fmt["bold"] for c in cols]
+            bold_formats = self.bold_formats(frame)
             bold_cells = iter(_cells(frame[bold_rows]))
         plan = [_column_plan(ws, frame.iloc[:, j], f) for j, f in enumerate(formats)]
         writers = [p[0] for p in plan]
-        columns = range(len(cols))
+        columns = range(frame.shape[1])
         for i, row in enumerate(zip(*(p[1] for p in plan))):
-            r = top + 1 + i
+            r = first + i
             if bold_rows is not None and bold_rows[i]:
                 for j, v in enumerate(next(bold_cells)):
                     if v is not None:
@@ -135,15 +145,10 @@ class SheetWriter:
             for write, j, v in zip(writers, columns, row):
                 if v is not None:
                     write(r, j, v)
-        ws.freeze_panes(top + 1, 0)
-        if cols:
-            ws.autofilter(top, 0, top + max(len(frame), 1), len(cols) - 1)
-        for col, allowed in (choices or {}).items():
-            j = cols.index(col)
-            ws.data_validation(top + 1, j, top + max(len(frame), 1) + 100, j, {
-                "validate": "list", "source": list(allowed), "error_type": "stop",
-                "error_title": "Giá trị không hợp lệ", "error_message": "Chọn một trong: " + " / ".join(allowed)})
-        return ws
+
+    def bold_formats(self, frame: pd.DataFrame) -> list:
+        """The formats of a bold row's cells, column by column (dates keep the plain date format)."""
+        return [self.column_format(str(c), frame[c], bold=True) or self.fmt["bold"] for c in frame.columns]
 
     def blocks(self, name: str, blocks: list[tuple[str, pd.DataFrame]], intro: list[str] = ()):
         """A sheet of stacked blocks: title, header, rows, empty row (the "Tham số" layout)."""
@@ -172,11 +177,12 @@ class SheetWriter:
                 r += 1
             r += 1
         for j, w in widths.items():
-            self._column_width(ws, j, w)
+            self._column(ws, j, w)
         return ws
 
-    # The cell-level calls of ``blocks``, which a writer on another library overrides.
-    def _sheet(self, name: str):
+    # The cell-level calls of ``frame`` and ``blocks``, which a writer on another library overrides.
+    def _sheet(self, name: str, long: bool = False):
+        """A new sheet; ``long``: one of ``frame``'s (XlsxWriter's workbook is in constant-memory mode already)."""
         return self.wb.add_worksheet(name)
 
     def _text(self, ws, r: int, j: int, text: str, fmt) -> None:
@@ -188,8 +194,16 @@ class SheetWriter:
         else:
             ws.write(r, j, v, fmt)
 
-    def _column_width(self, ws, j: int, width: int) -> None:
-        ws.set_column(j, j, width)
+    def _header_height(self, ws, r: int) -> None:
+        ws.set_row(r, 30)
+
+    def _column(self, ws, j: int, width: int, fmt=None) -> None:
+        ws.set_column(j, j, width, fmt)
+
+    def _dropdown(self, ws, first: int, j: int, last: int, allowed: tuple[str, ...]) -> None:
+        ws.data_validation(first, j, last, j, {
+            "validate": "list", "source": list(allowed), "error_type": "stop",
+            "error_title": "Giá trị không hợp lệ", "error_message": "Chọn một trong: " + " / ".join(allowed)})
 
 
 def new_workbook(path: Path):
