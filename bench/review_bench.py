@@ -1,13 +1,18 @@
 """Benchmark of the review path: generate a list once (cached), then read, review and write it.
 
 Usage: python bench/review_bench.py --rows 100000 [--rows 1000000] [--format xlsx|csv] [--core-only]
+                                    [--repeat-e2e --repeat K]
        python bench/review_bench.py --core [--rows N ...] [--repeat 3]
 
 Prints, per size, seconds and peak memory (RSS, MB) of each phase, and a final line
-``rows=N read_s=… review_s=… write_s=… total_s=… peak_mb=… read_only_s=…`` where
-read_only_s is a bare fastexcel read of the same file (the fastest reader), so the
-ratio total_s / read_only_s is comparable across machines.
-Each size runs in a fresh subprocess so peak memory is its own.
+``rows=N read_s=… review_s=… write_s=… total_s=… peak_mb=… read_only_s=… read_only_fresh_s=…``
+where read_only_s is a bare fastexcel read of the same file (the fastest reader) in
+the measured process after the run, so the ratio total_s / read_only_s is comparable
+across machines; read_only_fresh_s is the same bare read in a fresh process of its
+own (started like the measured one), to show the first figure is not flattered or
+hurt by what ran before it. Each size runs in a fresh subprocess so peak memory is
+its own. This machine's timings vary by 10-20 % from run to run: ``--repeat-e2e
+--repeat K`` runs each size K times and prints the medians as the final line.
 
 ``--core`` times the compute alone, on a CSV list already read (sizes 100,000,
 1,000,000 and 5,000,000 unless --rows is given; each generated once into
@@ -90,19 +95,29 @@ def run_one(rows: int, fmt: str, core_only: bool) -> dict:
         out["write_s"] = time.perf_counter() - t2
     out["total_s"] = time.perf_counter() - t0
     out["peak_mb"] = peak_mb()
+    out["read_only_s"] = bare_read(path, fmt)
+    return out
+
+
+def bare_read(path: Path, fmt: str) -> float:
+    """Seconds of a bare read of ``path`` with the fastest reader (fastexcel; pandas for CSV), in this process."""
+    t = time.perf_counter()
     if fmt == "xlsx":
         import fastexcel
 
-        t3 = time.perf_counter()
         fastexcel.read_excel(str(path)).load_sheet(0).to_pandas()
-        out["read_only_s"] = time.perf_counter() - t3
     else:
         import pandas as pd
 
-        t3 = time.perf_counter()
         pd.read_csv(path, dtype=str)
-        out["read_only_s"] = time.perf_counter() - t3
-    return out
+    return time.perf_counter() - t
+
+
+def bare_read_fresh(rows: int, fmt: str) -> float:
+    """:func:`bare_read` in a fresh process started like the measured one (``bhyt_xl`` imported first, so
+    the same allocator settings), i.e. under the conditions the measured read meets."""
+    cmd = [sys.executable, __file__, "--child", "--bare", "--rows", str(rows), "--format", fmt]
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
 
 
 CORE_SIZES = [100_000, 1_000_000, 5_000_000]
@@ -170,9 +185,19 @@ def main() -> None:
     ap.add_argument("--core-only", action="store_true", help="skip writing the result workbook")
     ap.add_argument("--core", action="store_true",
                     help="compute only (review and continuity on a CSV list already read), 100k/1M/5M rows")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per size with --core (best and median printed)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per size with --core (best and median printed), or with --repeat-e2e")
+    ap.add_argument("--repeat-e2e", action="store_true",
+                    help="run the end-to-end path --repeat times per size; the final line holds the medians")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.bare:  # a child that only reads (see bare_read_fresh)
+        sys.path.insert(0, str(ROOT))
+        import bhyt_xl  # noqa: F401  (the allocator settings the measured run has)
+
+        print(json.dumps(bare_read(ensure_input(args.rows[0], args.format), args.format)))
+        return
     if args.core:
         sizes = args.rows or CORE_SIZES
         if args.child:
@@ -185,16 +210,38 @@ def main() -> None:
         print(json.dumps(run_one(sizes[0], args.format, args.core_only)))
         return
     for n in sizes:
-        cmd = [sys.executable, __file__, "--child", "--rows", str(n), "--format", args.format]
-        if args.core_only:
-            cmd.append("--core-only")
-        r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-        print(f"{n:>9,} rows: read {r['read_s']:.2f} s (peak {r['read_peak_mb']:.0f} MB), "
-              f"review {r['review_s']:.2f} s (peak {r['review_peak_mb']:.0f} MB), write {r['write_s']:.2f} s, "
-              f"{r['duplicates']:,} duplicate cards")
-        print(f"rows={n} read_s={r['read_s']:.2f} review_s={r['review_s']:.2f} write_s={r['write_s']:.2f} "
-              f"total_s={r['total_s']:.2f} peak_mb={r['peak_mb']:.0f} read_only_s={r['read_only_s']:.2f}")
+        ensure_input(n, args.format)
+        runs = [run_child(n, args.format, args.core_only) for _ in range(args.repeat if args.repeat_e2e else 1)]
+        if len(runs) > 1:
+            import statistics
 
+            keys = ["read_s", "review_s", "write_s", "total_s", "peak_mb", "read_only_s", "read_only_fresh_s"]
+            print(f"{'':>9}  median of {len(runs)} runs (each figure on its own):")
+            r = {k: statistics.median(x[k] for x in runs) for k in keys}
+            r["ratio"] = statistics.median(x["total_s"] / x["read_only_s"] for x in runs)
+            r["ratio_fresh"] = statistics.median(x["total_s"] / x["read_only_fresh_s"] for x in runs)
+        else:
+            r = runs[0]
+        print(f"rows={n} read_s={r['read_s']:.2f} review_s={r['review_s']:.2f} write_s={r['write_s']:.2f} "
+              f"total_s={r['total_s']:.2f} peak_mb={r['peak_mb']:.0f} read_only_s={r['read_only_s']:.2f} "
+              f"read_only_fresh_s={r['read_only_fresh_s']:.2f}")
+
+
+def run_child(n: int, fmt: str, core_only: bool) -> dict:
+    """One measured run of ``n`` rows in a fresh process (after a bare read in another fresh process); prints it."""
+    cmd = [sys.executable, __file__, "--child", "--rows", str(n), "--format", fmt]
+    if core_only:
+        cmd.append("--core-only")
+    fresh = bare_read_fresh(n, fmt)
+    r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    r["read_only_fresh_s"] = fresh
+    print(f"{n:>9,} rows: read {r['read_s']:.2f} s (peak {r['read_peak_mb']:.0f} MB), "
+          f"review {r['review_s']:.2f} s (peak {r['review_peak_mb']:.0f} MB), write {r['write_s']:.2f} s, "
+          f"total {r['total_s']:.2f} s, {r['duplicates']:,} duplicate cards", flush=True)
+    print(f"{'':>9}  bare read {r['read_only_s']:.2f} s in the measured process after it (ratio "
+          f"{r['total_s'] / r['read_only_s']:.2f}), {fresh:.2f} s in a fresh process (ratio "
+          f"{r['total_s'] / fresh:.2f})", flush=True)
+    return r
 
 if __name__ == "__main__":
     main()
