@@ -42,14 +42,12 @@ class Review:
     #: legacy-encoded (TCVN3/VNI) columns converted for the engine
     legacy: LegacyReport = dataclasses.field(default_factory=LegacyReport)
 
-    def sheets(self, result_rows: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
-        """The result sheets (Vietnamese names and headers), in workbook order (without "Tham số").
-
-        ``result_rows``: a row mask; "Kết quả" then holds only those rows.
-        """
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The result sheets (Vietnamese names and headers), in workbook order (without "Tham số")."""
         r = self.result
         out = {
-            sheets.SHEET_RESULT: self.result_sheet(result_rows),
+            sheets.SHEET_RESULT: sheets.result_sheet(self.table.data, self.table.src_row, r,
+                                                     self.legacy.shown_columns() if self.legacy else None),
             sheets.SHEET_BY_YEAR: sheets.by_year_sheet(r),
             sheets.SHEET_SUMMARY: sheets.summary_sheet(r),
         }
@@ -57,11 +55,6 @@ class Review:
             out[suspects_io.SHEET] = suspects_io.suspects_sheet(self.suspects)
         out[sheets.SHEET_PROBLEMS] = sheets.problems_sheet(r.problems)
         return out
-
-    def result_sheet(self, rows: np.ndarray | None = None) -> pd.DataFrame:
-        """The "Kết quả" sheet: every input row (or the rows of the mask ``rows``) with its verdict columns."""
-        return sheets.result_sheet(self.table.data, self.table.src_row, self.result,
-                                   self.legacy.shown_columns() if self.legacy else None, keep=rows)
 
     def notes(self) -> list[str]:
         """Lines for the workbook's "Tham số" sheet and the message: legacy columns converted, decisions used."""
@@ -234,28 +227,24 @@ def write_review(review: Review, output: str | Path, *, full_sheet_max_rows: int
     output = Path(output)
     bold = {sheets.SHEET_SUMMARY: review.result.summary["kind"].isin(["year", "total"]).to_numpy()}
     notes = (accounting_text(review.table, review.result.stats["errors"]), *review.notes())
+    frames = review.sheets()
     extra = full_list_files(review, output, full_sheet_max_rows)
     if not extra:
-        return write_workbook(output, review.sheets(), review.result.params, review.table.source, bold, notes,
+        return write_workbook(output, frames, review.result.params, review.table.source, bold, notes,
                               fast=fast and len(review.table.data) > FAST_WRITE_MIN_ROWS)
 
     csv_path, parquet_path = extra
     if review.table.source in (csv_path.name, parquet_path.name):
         raise OutputError(f"Tệp kết quả '{output.name}' sẽ ghi đè tệp danh sách gốc '{review.table.source}'; "
                           "hãy chọn tên khác cho tệp kết quả.")
-    keep = big_output.flagged_mask(review.result.rows["verdict"])
-    frames = review.sheets(result_rows=keep)  # the flagged rows only, built without the full sheet first
-    intro = big_output.note_lines(csv_path, parquet_path, int(keep.sum()), len(keep))
-
-    def full_list(csv_file: Path, parquet_file: Path) -> None:
-        big_output.write_full_list(review.result_sheet(), csv_file, parquet_file)
-
+    full = frames[sheets.SHEET_RESULT]
+    keep = big_output.flagged_mask(review.result.rows["verdict"])  # the Arrow strings: no object copy
+    frames[sheets.SHEET_RESULT] = full[keep]
+    intro = big_output.note_lines(csv_path, parquet_path, int(keep.sum()), len(full))
     with (atomic_path(output) as tmp_book, atomic_path(csv_path) as tmp_csv,
           atomic_path(parquet_path) as tmp_parquet):  # renamed in reverse order: parquet, CSV, workbook
-        # The full "Kết quả" is built and written by a second thread (pyarrow writes without the GIL) while
-        # this one writes the workbook, whose zip (rust_xlsxwriter or XlsxWriter) is the longest step.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            side = pool.submit(full_list, tmp_csv, tmp_parquet)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # pyarrow writes without the GIL, beside XlsxWriter
+            side = pool.submit(big_output.write_full_list, full, tmp_csv, tmp_parquet)
             _write_workbook_file(tmp_book, frames, review.result.params, review.table.source, bold, notes,
                                  {sheets.SHEET_RESULT: intro}, fast=fast)
             side.result()

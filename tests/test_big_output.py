@@ -287,23 +287,3 @@ def test_fast_sheet_writer_writes_the_same_cells_as_writing_cell_by_cell(tmp_pat
         assert a.namelist() == b.namelist()
         for name in a.namelist():
             assert a.read(name) == b.read(name), name
-
-
-@pytest.mark.parametrize("legacy", [False, True])
-def test_result_sheet_of_some_rows_is_those_rows_of_the_full_sheet(sample_review, tmp_path, legacy):
-    """``Review.sheets(result_rows=mask)`` (the workbook of a large list) == the full "Kết quả" cut to the mask."""
-    review = sample_review
-    if legacy:  # a TCVN3 list: the "(Unicode)" columns are cut with the rest
-        from test_legacy_wiring import legacy_list
-
-        _, old = legacy_list("TCVN3")
-        path = tmp_path / "tcvn3.xlsx"
-        old.to_excel(path, index=False)
-        review = review_file(path)
-        assert review.legacy
-    keep = big_output.flagged_mask(review.result.rows["verdict"])
-    assert 0 < keep.sum() < len(keep)
-    full = review.sheets()[sheets.SHEET_RESULT]
-    part = review.sheets(result_rows=keep)[sheets.SHEET_RESULT]
-    pd.testing.assert_frame_equal(part, full[keep])
-    pd.testing.assert_frame_equal(review.result_sheet(), full)

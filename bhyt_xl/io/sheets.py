@@ -7,7 +7,6 @@ columns everywhere.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from bhyt_xl.core.review import UNKNOWN_RANK, ReviewResult
@@ -31,18 +30,13 @@ RESULT_COLUMNS = {
 ROW_NUMBER = "Dòng trong tệp"
 
 
-def result_sheet(data: pd.DataFrame, src_row, result: ReviewResult, converted: pd.DataFrame | None = None,
-                 keep: np.ndarray | None = None) -> pd.DataFrame:
+def result_sheet(data: pd.DataFrame, src_row, result: ReviewResult, converted: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:
     """Every input row in input order: original columns unchanged, then the verdict columns.
 
     ``converted``: columns added after the verdicts (legacy-encoded text read as Unicode).
-    ``keep``: a row mask; only those rows are built (the same rows as
-    ``result_sheet(...)[keep]``, without building the others first).
     """
     rows = result.rows
-    if keep is not None:
-        data, rows, src_row = data[keep], rows[keep], np.asarray(src_row)[keep]
-        converted = converted[keep] if converted is not None else None
     added = pd.DataFrame({vn: rows[key].array for key, vn in RESULT_COLUMNS.items()}, index=data.index)  # .array: text stays Arrow
     if converted is not None:
         for col in converted.columns:
