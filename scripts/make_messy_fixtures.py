@@ -505,8 +505,6 @@ def csv_text(sep=",", cards=CARDS, title=True, extra_rows=()) -> str:
     return buf.getvalue()
 
 
-
-
 def csv_messy() -> str:
     """Subtotals, the header again, a column-number row and Excel's trailing empty rows, as a CSV export."""
     import csv

@@ -21,8 +21,7 @@ import pytest
 from bhyt_xl.api import review_file
 from bhyt_xl.cli import main
 from bhyt_xl.core.legacy import ENCODERS, TCVN3, VNI
-from bhyt_xl.samples.generate import letter_cases
-from bhyt_xl.samples.generate import encode_cp1258
+from bhyt_xl.samples.generate import encode_cp1258, letter_cases
 
 TEXT = ["Họ và tên", "Địa chỉ", "Giới tính"]
 

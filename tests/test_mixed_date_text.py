@@ -52,9 +52,7 @@ def test_only_exact_fastexcel_stamps(dtype):
     values = ["2011-01-01", "2011-01-01T00:00:00", "2011-01-01 00:00", " 2011-01-01 00:00:00",
               "2011-01-01 00:00:00 ", "Sinh 2011-01-01 00:00:00", "2011/01/01 00:00:00", "01/01/2011",
               "2011-01-01 00:00:00."]
-    data = _frame(values + ["2011-01-01 00:00:00"], dtype)
-    stamps_as_shown(data)
-    assert data["Ngày sinh"].tolist() == values + ["01/01/2011"]
+    _assert_only_the_stamp_shown(values, "2011-01-01 00:00:00", "01/01/2011", dtype)
 
 
 @pytest.mark.parametrize("dtype", TEXT_DTYPES)
@@ -62,9 +60,14 @@ def test_stamp_that_is_no_calendar_date_left_unchanged(dtype):
     values = ["2011-02-30 00:00:00", "2011-13-01 00:00:00", "2011-00-10 00:00:00", "2011-01-00 00:00:00",
               "0000-01-01 00:00:00", "2011-01-01 24:00:00", "2011-01-01 23:60:00", "2011-01-01 23:59:60",
               "1900-02-29 00:00:00"]
-    data = _frame(values + ["2012-02-29 00:00:00"], dtype)
+    _assert_only_the_stamp_shown(values, "2012-02-29 00:00:00", "29/02/2012", dtype)
+
+
+def _assert_only_the_stamp_shown(left_alone: list[str], stamp: str, shown: str, dtype) -> None:
+    """A column of ``left_alone`` values and one valid ``stamp``: only the stamp changes, to ``shown``."""
+    data = _frame(left_alone + [stamp], dtype)
     stamps_as_shown(data)
-    assert data["Ngày sinh"].tolist() == values + ["29/02/2012"]
+    assert data["Ngày sinh"].tolist() == left_alone + [shown]
 
 
 @pytest.mark.parametrize("dtype", TEXT_DTYPES)

@@ -56,9 +56,8 @@ def test_large_list_memory_raises_and_restores_glibc_thresholds(monkeypatch):
     assert libc.calls[2:] == list(runtime._RESTORED.items())
 
     libc.calls.clear()
-    with pytest.raises(ZeroDivisionError):  # restored when the compute fails too
-        with runtime.large_list_memory(runtime.LARGE_LIST_ROWS):
-            1 / 0
+    with pytest.raises(ZeroDivisionError), runtime.large_list_memory(runtime.LARGE_LIST_ROWS):
+        _ = 1 / 0  # restored when the compute fails too
     assert libc.calls[2:] == list(runtime._RESTORED.items())
 
 

@@ -397,11 +397,8 @@ def _stamp_like(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     start = 0
     for chunk in (text.chunks if isinstance(text, pa.ChunkedArray) else [text]):
         n = len(chunk)
-        _, offsets, values = chunk.buffers()
-        if n and values is not None and values.size:
-            wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
-            offs = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)[chunk.offset: chunk.offset + n + 1]
-            data = np.frombuffer(values, dtype=np.uint8)
+        offs, data = _string_buffers(chunk)
+        if n and len(data):
             size = np.diff(offs)
             idx = np.flatnonzero((size == 19) | (size >= 21))
             for pos, byte in ((4, 45), (10, 32), (13, 58)):  # '-', ' ', ':' (the pattern checks the rest)
@@ -414,12 +411,21 @@ def _stamp_like(text: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
+def _string_buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's value offsets (``len + 1`` of them, this slice's) and its bytes, as numpy views (no copy)."""
+    _, offsets, values = text.buffers()
+    if offsets is None:  # an empty array may have no buffers
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    wide = pa.types.is_large_string(text.type) or pa.types.is_large_binary(text.type)
+    offs = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)[text.offset: text.offset + len(text) + 1]
+    data = np.frombuffer(values, dtype=np.uint8) if values is not None else np.zeros(0, dtype=np.uint8)
+    return offs, data
+
+
 def _show_stamps(stamps: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Distinct stamps -> (each as Excel shows it, valid mask); a stamp that is no calendar date is invalid."""
-    stamps = pc.cast(stamps, pa.large_string())
-    _, offsets, values = stamps.buffers()
-    start = np.frombuffer(offsets, dtype=np.int64)[stamps.offset: stamps.offset + len(stamps)]
-    data = np.frombuffer(values, dtype=np.uint8)
+    offsets, data = _string_buffers(stamps)
+    start = offsets[:-1]
 
     def number(first: int, last: int) -> np.ndarray:  # the digits at bytes first..last-1 of every stamp
         out = np.zeros(len(start), dtype=np.int64)

@@ -8,8 +8,8 @@ half-overwritten. The input file is never opened for writing.
 from __future__ import annotations
 
 import contextlib
-import glob
 import datetime as dt
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -170,10 +170,8 @@ class SheetWriter:
             formats = [self.column_format(str(c), frame[c]) for c in frame.columns]
             for row in _cells(frame):
                 for j, v in enumerate(row):
-                    if isinstance(v, (dt.datetime, dt.date)):
-                        self._value(ws, r, j, v, self.fmt["date"])
-                    elif v is not None:
-                        self._value(ws, r, j, v, formats[j])
+                    if v is not None:
+                        self._value(ws, r, j, v, self.fmt["date"] if isinstance(v, (dt.datetime, dt.date)) else formats[j])
                 r += 1
             r += 1
         for j, w in widths.items():
