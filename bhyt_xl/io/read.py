@@ -52,7 +52,7 @@ from bhyt_xl.core.participation import missing_extra_columns
 from bhyt_xl.core.prepare import missing_required
 from bhyt_xl.core.schema import field_for_header, label
 from bhyt_xl.errors import InputFileError, MissingColumns, NoHeaderRow
-from bhyt_xl.io import clean
+from bhyt_xl.io import clean, split_read
 
 HEADER_SCAN_ROWS = 30
 MIN_RECOGNISED = 3
@@ -407,6 +407,8 @@ BIG_SHEET_BYTES = 64 * 1024 * 1024  # sheet XML (uncompressed) from which the on
 PROBE_ROWS = HEADER_SCAN_ROWS + 10
 _ROW_END = re.compile(rb"<(?:\w+:)?row\b[^>]*?/>|</(?:\w+:)?row>")
 _SHEET_DATA = re.compile(rb"<((?:\w+:)?)sheetData\b")
+#: compressed bytes read at a time when the sheet's XML is streamed for the split parse (~2 MB of XML)
+SCAN_CHUNK = 1 << 18
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)"')
 
 
@@ -495,20 +497,44 @@ def _member_chunks(path: Path, part: str, size: int = 1 << 16):
             yield rest
 
 
-def _merged_ranges_xml(path: Path, part: str, size: int = 1 << 16) -> list:
-    """Merged ranges of a sheet ((r0, c0), (r1, c1)), 0-based, from its XML (streamed to its end)."""
-    ranges, tail = [], b""
-    for chunk in _member_chunks(path, part, size):
-        data = tail + chunk
+class MergeScan:
+    """Collects the ``<mergeCell ref="A1:D1"/>`` ranges of a sheet's XML fed to it piece by piece."""
+
+    def __init__(self) -> None:
+        self._ranges: set = set()
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if b"mergeCell" not in chunk and b"mergeCell" not in self._tail + chunk[:16]:  # no copy of the chunk
+            self._tail = chunk[-200:] if len(chunk) >= 200 else (self._tail + chunk)[-200:]
+            return
+        data = self._tail + chunk
         if b"mergeCell" in data:
             for m in _MERGE_REF.finditer(data):
-                ranges.append(((int(m.group(2)) - 1, _col_number(m.group(1)) - 1),
-                               (int(m.group(4)) - 1, _col_number(m.group(3)) - 1)))
+                self._ranges.add(((int(m.group(2)) - 1, _col_number(m.group(1)) - 1),
+                                  (int(m.group(4)) - 1, _col_number(m.group(3)) - 1)))
             cut = data.rfind(b"<")
-            tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
+            self._tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
         else:
-            tail = data[-200:]
-    return sorted(set(ranges))
+            self._tail = data[-200:]
+
+    def ranges(self) -> list:
+        """Merged ranges ((r0, c0), (r1, c1)), 0-based, sorted."""
+        return sorted(self._ranges)
+
+    def seen(self, chunks):
+        """``chunks`` passed through, each one fed to the scan on its way."""
+        for chunk in chunks:
+            self.feed(chunk)
+            yield chunk
+
+
+def _merged_ranges_xml(path: Path, part: str, size: int = 1 << 16) -> list:
+    """Merged ranges of a sheet ((r0, c0), (r1, c1)), 0-based, from its XML (streamed to its end)."""
+    scan = MergeScan()
+    for chunk in _member_chunks(path, part, size):
+        scan.feed(chunk)
+    return scan.ranges()
 
 
 def _read_big_xlsx(path: Path, sheet: str | None, spec: ListKind) -> InputTable | None:
@@ -532,13 +558,8 @@ def _read_big_xlsx(path: Path, sheet: str | None, spec: ListKind) -> InputTable 
                 return None
             probe_zip = io.BytesIO()
             with zipfile.ZipFile(probe_zip, "w", zipfile.ZIP_STORED) as w:
-                cut = {parts[n]: heads[n] for n in names}
-                for info in z.infolist():
-                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                        w.writestr(info.filename, cut.get(info.filename, b'<worksheet xmlns="http://schemas.'
-                                   b'openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'))
-                    else:
-                        w.writestr(info.filename, z.read(info))
+                for part, data in {**split_read.other_parts(z), **{parts[n]: heads[n] for n in names}}.items():
+                    w.writestr(part, data)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(probe_zip.getvalue()))
         meta = {m.name: m for m in getattr(book, "sheets_metadata", [])}
         for name in names:
@@ -556,13 +577,25 @@ def _read_big_xlsx(path: Path, sheet: str | None, spec: ListKind) -> InputTable 
             return None
         h = found.last
         start_row, start_col = ws.start if ws.start else (0, 0)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            merges = pool.submit(_merged_ranges_xml, path, parts[name])
-            reader = fastexcel.read_excel(str(path))
-            loaded = reader.load_sheet(name, header_row=start_row + h, schema_sample_rows=None,
-                                       dtype_coercion="coerce", skip_whitespace_tail_rows=True)
-            data = loaded.to_pandas()
-            ranges = merges.result()
+        options = {"schema_sample_rows": None, "dtype_coercion": "coerce", "skip_whitespace_tail_rows": True}
+        xml_bytes = z.getinfo(parts[name]).file_size
+        pieces = split_read.piece_count(xml_bytes)
+        table = None
+        if pieces > 1:  # parsed in pieces on the machine's cores, merged ranges collected on the way
+            scan = MergeScan()
+            table = split_read.load_in_pieces(path, parts[name], name, start_row + h,
+                                              scan.seen(_member_chunks(path, parts[name], SCAN_CHUNK)),
+                                              pieces, options)
+            ranges = scan.ranges()
+        if table is not None:
+            data = table.combine_chunks().to_pandas()
+            del table  # the pieces' Arrow tables: pandas copied the dates and numbers out of them
+        else:  # one parse by fastexcel, the merged ranges streamed from the XML's end meanwhile
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+                merges = pool.submit(_merged_ranges_xml, path, parts[name])
+                reader = fastexcel.read_excel(str(path))
+                data = reader.load_sheet(name, header_row=start_row + h, **options).to_pandas()
+                ranges = merges.result()
     except BaseException as exc:  # anything unexpected: the general path reads (and reports) the file
         if not _reader_failure(exc):
             raise
