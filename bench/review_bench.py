@@ -10,7 +10,9 @@ where read_only_s is a bare fastexcel read of the same file (the fastest reader)
 the measured process after the run, so the ratio total_s / read_only_s is comparable
 across machines; read_only_fresh_s is the same bare read in a fresh process of its
 own (started like the measured one), to show the first figure is not flattered or
-hurt by what ran before it. Each size runs in a fresh subprocess so peak memory is
+hurt by what ran before it. The bare read is fastexcel's one-core parse of the whole
+sheet; the product's read_s parses a large sheet in pieces on the machine's cores
+(bhyt_xl/io/split_read.py), so it can be shorter than the bare read. Each size runs in a fresh subprocess so peak memory is
 its own. This machine's timings vary by 10-20 % from run to run: ``--repeat-e2e
 --repeat K`` runs each size K times and prints the medians as the final line.
 
