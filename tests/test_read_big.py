@@ -65,11 +65,12 @@ def test_fast_path_takes_most_fixtures():
     assert sum(TAKEN.values()) >= len(TAKEN) // 2, TAKEN
 
 
-def test_fast_path_is_taken_on_a_plain_list_and_merges_come_from_the_end_of_the_xml(tmp_path, monkeypatch):
+def list_with_merges(path: Path, rows: int, seed: int, block_row: int) -> Path:
+    """A card list under a merged title (A1:D1), with the address cells of sheet rows ``block_row`` and
+    ``block_row + 1`` merged into one (a block of two rows sharing one address)."""
     import openpyxl
 
-    frame = generate_cards(300, seed=3)
-    path = tmp_path / "list.xlsx"
+    frame = generate_cards(rows, seed=seed)
     frame.to_excel(path, index=False, startrow=2)
     wb = openpyxl.load_workbook(path)
     ws = wb.active
@@ -77,9 +78,14 @@ def test_fast_path_is_taken_on_a_plain_list_and_merges_come_from_the_end_of_the_
     ws.merge_cells("A1:D1")
     address = next(j for j, c in enumerate(frame.columns, start=1) if c == "Địa chỉ")
     letter = openpyxl.utils.get_column_letter(address)
-    ws[f"{letter}6"] = ws[f"{letter}5"].value
-    ws.merge_cells(f"{letter}5:{letter}6")  # a block of two rows sharing one address cell
+    ws[f"{letter}{block_row + 1}"] = ws[f"{letter}{block_row}"].value
+    ws.merge_cells(f"{letter}{block_row}:{letter}{block_row + 1}")
     wb.save(path)
+    return path
+
+
+def test_fast_path_is_taken_on_a_plain_list_and_merges_come_from_the_end_of_the_xml(tmp_path, monkeypatch):
+    path = list_with_merges(tmp_path / "list.xlsx", 300, seed=3, block_row=5)
     general = read_table(path)
     assert general.merged_filled == 1
     monkeypatch.setattr(read, "BIG_SHEET_BYTES", 0)

@@ -226,24 +226,11 @@ def test_reader_in_pieces_equals_the_general_reader(path, monkeypatch):
 
 def test_reader_in_pieces_on_a_list_with_merged_cells(tmp_path, monkeypatch):
     """A list with titles, merged captions and a merged address block: split, and equal to the general reader."""
-    import openpyxl
+    from tests.test_read_big import _same, list_with_merges
 
-    from tests.test_read_big import _same
-
-    frame = generate_cards(500, seed=5)
-    path = tmp_path / "list.xlsx"
-    frame.to_excel(path, index=False, startrow=2)
-    wb = openpyxl.load_workbook(path)
-    ws = wb.active
-    ws["A1"] = "DANH SÁCH THẺ"
-    ws.merge_cells("A1:D1")
-    address = next(j for j, c in enumerate(frame.columns, start=1) if c == "Địa chỉ")
-    letter = openpyxl.utils.get_column_letter(address)
-    ws[f"{letter}400"] = ws[f"{letter}399"].value
-    ws[f"{letter}401"] = None
-    ws.merge_cells(f"{letter}400:{letter}401")
-    wb.save(path)
+    path = list_with_merges(tmp_path / "list.xlsx", 500, seed=5, block_row=400)
     general = read_table(path)
+    assert general.merged_filled == 1
     taken = _forced_pieces(monkeypatch)
     split = read_table(path)
     assert taken and taken[0] is not None
