@@ -509,14 +509,11 @@ class MergeScan:
             self._tail = chunk[-200:] if len(chunk) >= 200 else (self._tail + chunk)[-200:]
             return
         data = self._tail + chunk
-        if b"mergeCell" in data:
-            for m in _MERGE_REF.finditer(data):
-                self._ranges.add(((int(m.group(2)) - 1, _col_number(m.group(1)) - 1),
-                                  (int(m.group(4)) - 1, _col_number(m.group(3)) - 1)))
-            cut = data.rfind(b"<")
-            self._tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
-        else:
-            self._tail = data[-200:]
+        for m in _MERGE_REF.finditer(data):
+            self._ranges.add(((int(m.group(2)) - 1, _col_number(m.group(1)) - 1),
+                              (int(m.group(4)) - 1, _col_number(m.group(3)) - 1)))
+        cut = data.rfind(b"<")  # a tag cut by the chunk's end is kept for the next chunk
+        self._tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
 
     def ranges(self) -> list:
         """Merged ranges ((r0, c0), (r1, c1)), 0-based, sorted."""

@@ -159,7 +159,7 @@ class _Piece:
         self.out.write(data)
 
     def close(self) -> None:
-        """Finish the piece's zip (again: nothing)."""
+        """Finish the piece's zip (a second call does nothing)."""
         self.out.close()
         self.zip.close()
 
